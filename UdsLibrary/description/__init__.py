@@ -1,0 +1,67 @@
+"""ECU descriptions: the model, the YAML loader and the DID codecs."""
+
+from UdsLibrary.description.codecs import (
+    Codec,
+    codec_names,
+    decode_did,
+    encode_did,
+    format_hex,
+    get_codec,
+    parse_hex,
+)
+from UdsLibrary.description.loader import (
+    SUPPORTED_SERVICES,
+    load_any,
+    load_ecu_description,
+    load_vehicle,
+)
+from UdsLibrary.description.model import (
+    Access,
+    Addressing,
+    ApplicationFrame,
+    Did,
+    Download,
+    Dtc,
+    DtcConfig,
+    EcuDescription,
+    MemoryArea,
+    Routine,
+    RoutineAction,
+    Security,
+    SecurityLevel,
+    Session,
+    Timing,
+    Vehicle,
+)
+from UdsLibrary.errors import DescriptionError
+
+__all__ = [
+    "SUPPORTED_SERVICES",
+    "Access",
+    "Addressing",
+    "ApplicationFrame",
+    "Codec",
+    "DescriptionError",
+    "Did",
+    "Download",
+    "Dtc",
+    "DtcConfig",
+    "EcuDescription",
+    "MemoryArea",
+    "Routine",
+    "RoutineAction",
+    "Security",
+    "SecurityLevel",
+    "Session",
+    "Timing",
+    "Vehicle",
+    "codec_names",
+    "decode_did",
+    "encode_did",
+    "format_hex",
+    "get_codec",
+    "load_any",
+    "load_ecu_description",
+    "load_vehicle",
+    "parse_hex",
+]
