@@ -72,7 +72,6 @@ def run(output: Path | None) -> int:
         print(f"Simulated vehicle '{sim.name}' on virtual channel {channel}: {', '.join(sim.ecus)}")
         ecm = sim.ecu
         client, stack = _client(tester_bus, notifier, ecm)
-        stack.start()
         try:
             with client:
                 print(f"\nEnd-of-line sequence on {ecm.description.name}:")
@@ -84,7 +83,7 @@ def run(output: Path | None) -> int:
                 step("write variant code (F101) = 3", True,
                      lambda: client.write_data_by_identifier(0xF101, 3).positive)
                 step("read back variant code", 3,
-                     lambda: client.read_data_by_identifier(0xF101).service_data.values[0xF101])
+                     lambda: client.read_data_by_identifier(0xF101).service_data.values[0xF101][0])
                 step("start EOL calibration (A001)", True, lambda: client.start_routine(0xA001).positive)
                 time.sleep(0.35)
                 step("calibration result record", b"\x00", lambda: bytes(
@@ -98,13 +97,12 @@ def run(output: Path | None) -> int:
                 step("ECU reset (hard)", True, lambda: client.ecu_reset(ECUReset.ResetType.hardReset).positive)
                 time.sleep(ecm.description.timing.reset_time + 0.05)
                 step("session after reset (F186)", 1,
-                     lambda: client.read_data_by_identifier(0xF186).service_data.values[0xF186])
+                     lambda: client.read_data_by_identifier(0xF186).service_data.values[0xF186][0])
         finally:
             stack.stop()
         print("\nVehicle scan (TesterPresent + F187/F195 on every ECU):")
         for ecu in sim.ecus.values():
             scan_client, scan_stack = _client(tester_bus, notifier, ecu)
-            scan_stack.start()
             try:
                 with scan_client:
                     step(f"{ecu.description.name} answers TesterPresent", True,
@@ -116,6 +114,7 @@ def run(output: Path | None) -> int:
                 scan_stack.stop()
     notifier.stop()
     tester_bus.shutdown()
+    sim_bus.shutdown()
 
     failed = sum(not s["pass"] for s in steps)
     total_ms = sum(s["ms"] for s in steps)
