@@ -29,6 +29,7 @@ from referencing import Registry, Resource
 
 from UdsLibrary.description.codecs import codec_names, get_codec, parse_hex
 from UdsLibrary.description.model import (
+    ROUTINE_PRECONDITIONS,
     Access,
     Addressing,
     ApplicationFrame,
@@ -848,12 +849,21 @@ class _Builder:
                     duration=self.seconds(item.get("duration_ms"), 0.0),
                     blocking=item.get("blocking", False),
                     running_result=None if running is None else self.hex_bytes(running, (*path, "running_result")),
-                    preconditions=tuple(item.get("preconditions", ())),
+                    preconditions=self.preconditions(item.get("preconditions", ()), (*path, "preconditions")),
                     memory_option=item.get("memory_option", False),
                     description=item.get("description", ""),
                 )
             )
         return tuple(routines)
+
+    def preconditions(self, names: Iterable[str], path: PathT) -> tuple[str, ...]:
+        for index, name in enumerate(names):
+            if name not in ROUTINE_PRECONDITIONS:
+                raise self.error(
+                    (*path, index),
+                    f"unknown precondition '{name}'; known preconditions: {', '.join(ROUTINE_PRECONDITIONS)}",
+                )
+        return tuple(names)
 
     def dtc_config(self, data: dict[str, Any]) -> DtcConfig:
         path: PathT = ("dtc",)

@@ -103,6 +103,10 @@ class Did:
     description: str = ""
 
 
+# Routine preconditions the simulator evaluates (against its faults: engine_running, vehicle_moving, low_voltage).
+ROUTINE_PRECONDITIONS = ("engine_off", "vehicle_stopped", "voltage_ok")
+
+
 @dataclass(frozen=True)
 class RoutineAction:
     """One sub-function of a routine (start 0x01, stop 0x02, results 0x03)."""

@@ -427,3 +427,12 @@ def test_vehicle_unknown_profile(tmp_path: Path) -> None:
     file = _vehicle_variant(tmp_path, "vehicle:", "vehicle:")
     with pytest.raises(DescriptionError, match="unknown profile 'nightly'; available profiles: 'ci'"):
         load_vehicle(file, profile="nightly")
+
+
+def test_unknown_routine_precondition_is_an_error(tmp_path):
+    bad = tmp_path / "ecu.yaml"
+    bad.write_text(DEMO_ECU.read_text().replace("preconditions: [engine_off]", "preconditions: [engine_of]"))
+    with pytest.raises(DescriptionError) as caught:
+        load_ecu_description(bad)
+    message = str(caught.value)
+    assert str(bad) in message and "routines[1].preconditions[0]" in message and "engine_of" in message
