@@ -6,6 +6,7 @@ an `EcuServer` whose `faults` can be changed at run time. See docs/simulator.md.
 
 from UdsLibrary.simulator.faults import Faults
 from UdsLibrary.simulator.server import EcuServer
-from UdsLibrary.simulator.simulator import EcuSimulator, SimulatorError, open_bus
+from UdsLibrary.simulator.simulator import EcuSimulator, SimulatorError
+from UdsLibrary.transport.bus import open_bus
 
 __all__ = ["EcuServer", "EcuSimulator", "Faults", "SimulatorError", "open_bus"]

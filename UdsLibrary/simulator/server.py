@@ -8,7 +8,7 @@ functional requests, suppressPosRspMsgIndicationBit (SPRMIB), and responsePendin
 
 from __future__ import annotations
 
-import os
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +22,8 @@ from UdsLibrary.simulator.replies import Negative, Pending, Positive, Reply
 from UdsLibrary.simulator.services import SERVICES, ServiceSpec
 
 DEFAULT_SESSION = 0x01
-STATUS_AFTER_CLEAR = 0x50  # testNotCompletedSinceLastClear + testNotCompletedThisOperationCycle
+STATUS_AFTER_CLEAR = 0x50
+log = logging.getLogger(__name__)  # testNotCompletedSinceLastClear + testNotCompletedThisOperationCycle
 
 
 @dataclass
@@ -175,7 +176,11 @@ class EcuServer:
                 return Negative(nrc.SUBFUNCTION_NOT_SUPPORTED)
             if not sub.in_session(self, sf):
                 return Negative(nrc.SUBFUNCTION_NOT_SUPPORTED_IN_ACTIVE_SESSION)
-        return spec.handler(self, request)
+        try:
+            return spec.handler(self, request)
+        except Exception:  # a defect in a handler must not silence the ECU: answer generalReject
+            log.exception("simulated ECU %s failed on request %s", self.description.name, request.hex(" "))
+            return Negative(nrc.GENERAL_REJECT)
 
     def _respond(self, request: bytes, functional: bool, reply: Reply, now: float) -> list[bytes]:
         """The single decision point: answer, NRC, 0x78 or stay silent."""
@@ -355,7 +360,3 @@ def dtc_in_group(code: int, group: int) -> bool:
     if group in (0x000000, 0x400000, 0x800000, 0xC00000):
         return code & 0xC00000 == group
     return code == group
-
-
-def environment_secret_set(name: str | None) -> bool:
-    return bool(name and os.environ.get(name))

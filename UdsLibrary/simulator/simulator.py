@@ -13,6 +13,7 @@ from UdsLibrary.description.model import EcuDescription, Vehicle
 from UdsLibrary.errors import UdsLibraryError
 from UdsLibrary.simulator.runtime import SimulatorRuntime
 from UdsLibrary.simulator.server import EcuServer
+from UdsLibrary.transport.bus import open_bus
 from UdsLibrary.transport.wire import WireTimedBus
 
 
@@ -83,15 +84,3 @@ class EcuSimulator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
-
-
-def open_bus(interface: str | None, channel: str | int | None, **kwargs: Any) -> can.BusABC:
-    """A python-can bus, with a clear error when the interface or channel is not there."""
-    try:
-        return can.Bus(interface=interface, channel=channel, **kwargs)
-    except can.CanInterfaceNotImplementedError as error:
-        raise SimulatorError(
-            f"python-can interface '{interface}' is not available: {error}. Install its driver or the "
-            f"python-can extra for it (e.g. pip install python-can[{interface}])") from None
-    except (can.CanError, OSError, ValueError) as error:
-        raise SimulatorError(f"cannot open CAN channel '{channel}' on interface '{interface}': {error}") from None
