@@ -2,14 +2,16 @@
 
 python-can's `virtual` bus delivers a frame the moment it is sent, so bulk transfers run 5-6x
 faster than on a 500 kbit/s wire and timing measured on it means little. `WireTimedBus` wraps any
-bus; `send()` returns when the frame would have finished on the wire. Every wrapper on the same
-channel in this process shares one wire clock, so the tester's and the ECU's frames queue behind
+bus; a frame reaches the other nodes when its transmission on the wire would end. Every wrapper on
+the same channel in this process shares one wire, so the tester's and the ECU's frames queue behind
 each other as they do on a real bus. Frame lengths are nominal (no stuff bits); that is how the
 transport notes' limits (222 us per 8-byte frame at 500 kbit/s) are computed too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import threading
 import time
 from typing import Any
@@ -35,41 +37,72 @@ def frame_bits(data_length: int, *, extended_id: bool = False, fd: bool = False)
     return arbitration + 2 + 7 + 3, 1 + 4 + 8 * length + 4 + crc + 1
 
 
-class _WireClock:
-    """When the shared wire is next free; guarded so that two senders queue."""
+class _Wire:
+    """One emulated wire: a clock that serialises frames, and a thread that delivers each frame at
+    the moment its transmission ends.
+
+    Senders do not wait for the wire: like a CAN controller with a few transmit buffers, `submit`
+    books the frame and returns while the sender has fewer than `TX_BUFFERS` frames waiting. A
+    sender that is briefly late (thread scheduling) therefore does not leave the wire idle, and a
+    sleeping delivery thread keeps the receiving side free to run.
+    """
+
+    TX_BUFFERS = 3
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.condition = threading.Condition()
         self.free_at = 0.0
+        self.queue: list[tuple[float, int, can.BusABC, can.Message, int]] = []
+        self.pending: dict[int, int] = {}
+        self.sequence = 0
+        self.thread = threading.Thread(target=self._deliver, name="can-wire", daemon=True)
+        self.thread.start()
 
-    def reserve(self, duration: float) -> float:
-        with self.lock:
+    def submit(self, owner: int, bus: can.BusABC, msg: can.Message, duration: float) -> None:
+        with self.condition:
+            while self.pending.get(owner, 0) >= self.TX_BUFFERS:
+                self.condition.wait()
             now = time.perf_counter()
-            # A sender that finds the wire busy (or only just freed, within one frame) starts right
-            # after the previous frame: queued frames go out back to back, and sleep overshoot
-            # does not add up from frame to frame.
+            # A frame queued while the wire is busy (or only just freed) follows the previous one
+            # back to back; otherwise it starts now.
             start = self.free_at if now - self.free_at < duration else now
             self.free_at = start + duration
-            return self.free_at
+            self.sequence += 1
+            heapq.heappush(self.queue, (self.free_at, self.sequence, bus, msg, owner))
+            self.pending[owner] = self.pending.get(owner, 0) + 1
+            self.condition.notify_all()
+
+    def _deliver(self) -> None:
+        while True:
+            with self.condition:
+                while not self.queue or self.queue[0][0] > time.perf_counter():
+                    wait = self.queue[0][0] - time.perf_counter() if self.queue else None
+                    self.condition.wait(wait)
+                _, _, bus, msg, owner = heapq.heappop(self.queue)
+            # a bus shut down while its frame was on the wire: the frame is lost, as on a real bus
+            with contextlib.suppress(Exception):
+                bus.send(msg)
+            with self.condition:
+                self.pending[owner] -= 1
+                self.condition.notify_all()
+
+    def flush(self, owner: int, timeout: float = 1.0) -> None:
+        """Wait until every frame `owner` queued has been delivered."""
+        deadline = time.perf_counter() + timeout
+        with self.condition:
+            while self.pending.get(owner, 0) and time.perf_counter() < deadline:
+                self.condition.wait(0.01)
 
 
-_clocks: dict[str, _WireClock] = {}
-_clocks_lock = threading.Lock()
+_wires: dict[str, _Wire] = {}
+_wires_lock = threading.Lock()
 
 
-def _clock_for(channel: str) -> _WireClock:
-    with _clocks_lock:
-        return _clocks.setdefault(channel, _WireClock())
-
-
-def _sleep_until(deadline: float) -> None:
-    while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            return
-        # time.sleep overshoots by ~60-100 us; spin the last stretch for accuracy.
-        if remaining > 0.0003:
-            time.sleep(remaining - 0.0002)
+def _wire_for(channel: str) -> _Wire:
+    with _wires_lock:
+        if channel not in _wires:
+            _wires[channel] = _Wire()
+        return _wires[channel]
 
 
 class WireTimedBus(can.BusABC):
@@ -84,7 +117,7 @@ class WireTimedBus(can.BusABC):
         self.bitrate = bitrate
         self.data_bitrate = data_bitrate or bitrate
         self.channel_info = f"{bus.channel_info} (wire-timed {bitrate} bit/s)"
-        self._clock = _clock_for(wire if wire is not None else str(bus.channel_info))
+        self._wire = _wire_for(wire if wire is not None else str(bus.channel_info))
 
     @property
     def inner(self) -> can.BusABC:
@@ -96,8 +129,8 @@ class WireTimedBus(can.BusABC):
         return nominal / self.bitrate + data / data_rate
 
     def send(self, msg: can.Message, timeout: float | None = None) -> None:
-        _sleep_until(self._clock.reserve(self.frame_time(msg)))
-        self._bus.send(msg, timeout)
+        """Queue the frame on the wire; the receivers get it when its transmission ends."""
+        self._wire.submit(id(self), self._bus, msg, self.frame_time(msg))
 
     def _recv_internal(self, timeout: float | None) -> tuple[can.Message | None, bool]:
         return self._bus.recv(timeout), True
@@ -108,4 +141,5 @@ class WireTimedBus(can.BusABC):
     def shutdown(self) -> None:
         if not self._is_shutdown:
             self._is_shutdown = True
+            self._wire.flush(id(self))
             self._bus.shutdown()
