@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## run: the main job on the simulated bench
+## run: the suites on the simulated bench; log.html, report.html, output.xml and xunit.xml in results/
 run: $(STAMP)
-	$(BIN)/python -m UdsLibrary.simulator.demo --output results
+	$(BIN)/python -m robot --outputdir results --xunit xunit.xml --name UdsLibrary suites
 
 ## test: lint plus every test (unit, simulator, acceptance)
 test: $(STAMP) lint
@@ -26,13 +26,16 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
-## lint: ruff on the Python code
+## lint: ruff on the Python code, robocop on the Robot files
 lint: $(STAMP)
 	$(BIN)/ruff check UdsLibrary tests bench
+	$(BIN)/robocop check suites tests/acceptance
+	$(BIN)/robocop format --check suites tests/acceptance
 
+## docs: keyword documentation (libdoc) in docs/UdsLibrary.html
 docs: $(STAMP)
 	@mkdir -p docs
-	@echo "keyword documentation arrives with the keyword library"
+	$(BIN)/python -m robot.libdoc UdsLibrary docs/UdsLibrary.html
 
 clean:
 	rm -rf $(VENV) results/* .pytest_cache .ruff_cache .hypothesis

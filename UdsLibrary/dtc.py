@@ -8,14 +8,21 @@ first digit 0-3, then 3 hex digits) and the low byte is the failure type byte (F
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from UdsLibrary.errors import UdsLibraryError
 
 __all__ = [
     "STATUS_BITS",
     "DecodedDtc",
+    "DtcTable",
     "decode_status",
     "format_dtc",
+    "load_dtc_table",
     "parse_dtc",
 ]
 
@@ -108,3 +115,114 @@ class DecodedDtc:
     def __str__(self) -> str:
         text = f"{self.text} (status 0x{self.status:02X})"
         return f"{text} {self.description}" if self.description else text
+
+
+# ---------------------------------------------------------------------- DTC description tables
+
+CODE_COLUMNS = ("code", "dtc", "dtc code", "dtc_code", "dtccode", "dtc number", "number")
+DESCRIPTION_COLUMNS = ("description", "dtc description", "text", "desc", "name")
+_BASE_RE = re.compile(r"^([PCBU])([0-3])([0-9A-F]{3})$")
+
+
+@dataclass
+class DtcTable:
+    """DTC descriptions from a table: by full DTC (with failure type) or by J2012 code alone.
+
+    An entry written without failure type (``P0123``) describes that code with every failure type;
+    an entry with failure type (``P0123-45``) wins over it.
+    """
+
+    exact: dict[int, str] = field(default_factory=dict)
+    base: dict[int, str] = field(default_factory=dict)  # 2-byte J2012 code -> description
+
+    def __len__(self) -> int:
+        return len(self.exact) + len(self.base)
+
+    def lookup(self, code: int) -> str:
+        return self.exact.get(code) or self.base.get(code >> 8, "")
+
+    def update(self, other: DtcTable) -> None:
+        self.exact.update(other.exact)
+        self.base.update(other.base)
+
+
+def parse_table_code(value: object) -> tuple[int, bool]:
+    """A DTC as written in a description table -> (number, True if without failure type).
+
+    ``P0123-45``, ``P012345``, hex (``0x012345``, ``012345``) are full DTCs; ``P0123`` is the J2012
+    code alone (2 bytes). Integers (a spreadsheet that turned ``012345`` into 12345) are read as
+    hex digits.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    text = str(value).strip().upper()
+    match = _BASE_RE.match(text)
+    if match:
+        letter, digit, rest = match.groups()
+        return (_LETTERS.index(letter) << 14) | (int(digit) << 12) | int(rest, 16), True
+    return parse_dtc(text), False
+
+
+def load_dtc_table(path: str | Path) -> DtcTable:
+    """Read a DTC description table: CSV (``,``, ``;`` or tab separated) or Excel ``.xlsx``.
+
+    The first row names the columns: one of ``code``/``DTC`` (see ``CODE_COLUMNS``) and one of
+    ``description``/``text``; other columns are ignored. Errors name the file and the row.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise UdsLibraryError(f"DTC table '{file}' does not exist")
+    rows = _xlsx_rows(file) if file.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(file)
+    if not rows:
+        raise UdsLibraryError(f"DTC table '{file}' is empty")
+    header = [str(cell or "").strip().lower() for cell in rows[0]]
+    code_col = next((header.index(name) for name in CODE_COLUMNS if name in header), None)
+    text_col = next((header.index(name) for name in DESCRIPTION_COLUMNS if name in header), None)
+    if code_col is None or text_col is None:
+        raise UdsLibraryError(
+            f"DTC table '{file}' needs a 'code' (or 'DTC') column and a 'description' column in its first row, "
+            f"found: {', '.join(str(c) for c in rows[0] if c not in (None, '')) or 'nothing'}")
+    table = DtcTable()
+    for line, row in enumerate(rows[1:], start=2):
+        cells = list(row) + [None] * (max(code_col, text_col) + 1 - len(row))
+        code, text = cells[code_col], cells[text_col]
+        if code in (None, "") or not str(code).strip():
+            continue  # blank line or a spreadsheet's empty row
+        try:
+            number, base = parse_table_code(code)
+        except ValueError as error:
+            raise UdsLibraryError(f"DTC table '{file}', row {line}: {error}") from None
+        (table.base if base else table.exact)[number] = str(text or "").strip()
+    return table
+
+
+def _csv_rows(file: Path) -> list[list[str]]:
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # a spreadsheet program's "CSV" on Windows
+        text = raw.decode("cp1252")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect) if row]
+
+
+def _xlsx_rows(file: Path) -> list[list[object]]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise UdsLibraryError(
+            f"reading the Excel DTC table '{file}' needs openpyxl: pip install openpyxl (or save it as CSV)"
+        ) from None
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # zipfile/openpyxl errors: report them as the file's problem
+        raise UdsLibraryError(f"DTC table '{file}' cannot be read as an Excel workbook: {error}") from None
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()

@@ -28,3 +28,4 @@ def test_description_faults_are_applied_at_start():
     server = EcuServer(description)
     assert server.faults.low_voltage
     assert server.handle(bytes.fromhex("10 03")) == [bytes.fromhex("7F 10 22")]
+

@@ -1,0 +1,1 @@
+"""Keyword components of UdsLibrary, one per area."""
