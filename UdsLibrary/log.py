@@ -32,10 +32,14 @@ _ROBOT_ORDER = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "NONE")
 
 def enabled(level: str) -> bool:
     """Whether a message of `level` would be kept (Robot's current log level, or Python logging's)."""
-    if in_robot():
-        from robot.libraries.BuiltIn import BuiltIn
+    context = EXECUTION_CONTEXTS.current
+    if context is not None:
+        try:  # Robot 7 keeps the level on the running output; cheap, unlike a variable look-up
+            current = str(context.output.log_level.level).upper()
+        except AttributeError:
+            from robot.libraries.BuiltIn import BuiltIn
 
-        current = str(BuiltIn().get_variable_value("${LOG LEVEL}", "INFO")).upper()
+            current = str(BuiltIn().get_variable_value("${LOG LEVEL}", "INFO")).upper()
         return current in _ROBOT_ORDER and _ROBOT_ORDER.index(level) >= _ROBOT_ORDER.index(current)
     return _python_logger.isEnabledFor(_LEVELS.get(level, logging.INFO))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 from robot.output.logger import LOGGER
 
@@ -38,3 +40,36 @@ def test_lazy_messages_are_only_built_when_someone_listens(caplog):
         assert built == []
     finally:
         logging.getLogger("UdsLibrary").setLevel(logging.NOTSET)
+
+
+def _run_read_vin(tmp_path, level: str) -> str:
+    import robot
+    from robot.api import ExecutionResult
+
+    root = Path(__file__).resolve().parents[2]
+    suite = tmp_path / "frames.robot"
+    suite.write_text(
+        "*** Settings ***\nLibrary    UdsLibrary\n\n*** Test Cases ***\nRead\n"
+        f"    Open UDS Connection    {root / 'resources' / 'benches' / 'sim-1.yaml'}\n"
+        "    Read DID    VIN\n    [Teardown]    Close All UDS Connections\n")
+    with open(os.devnull, "w") as quiet:
+        robot.run(str(suite), outputdir=str(tmp_path / level), loglevel=level, log="NONE", report="NONE",
+                  stdout=quiet)
+    result = ExecutionResult(str(tmp_path / level / "output.xml"))
+    messages: list[str] = []
+
+    def collect(item) -> None:
+        for child in getattr(item, "body", []):
+            if getattr(child, "type", "") == "MESSAGE":
+                messages.append(child.message)
+            collect(child)
+
+    collect(result.suite.tests[0])
+    return "\n".join(messages)
+
+
+def test_frames_are_logged_at_debug_only(tmp_path):
+    at_debug = _run_read_vin(tmp_path, "DEBUG")
+    at_info = _run_read_vin(tmp_path, "INFO")
+    assert "uds-frames" in at_debug and "Tx 7E0" in at_debug and "Rx 7E8" in at_debug
+    assert "uds-frames" not in at_info and "<table class='uds'>" in at_info
