@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from UdsLibrary.checksums import get_checksum
 from UdsLibrary.description.codecs import codec_names, get_codec, parse_hex
 from UdsLibrary.description.model import (
     ROUTINE_PRECONDITIONS,
@@ -131,6 +132,10 @@ class _Document:
     lines: dict[PathT, int]
 
 
+# libyaml's parser when PyYAML has it (5-10x faster; same nodes and marks), the pure-Python one otherwise.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(file: Path) -> _Document:
     if not file.exists():
         raise DescriptionError(file, None, f"file not found: {file.resolve()}")
@@ -142,7 +147,7 @@ def _read_yaml(file: Path) -> _Document:
         raise DescriptionError(file, None, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise DescriptionError(file, None, f"cannot read the file: {error.strerror or error}") from None
-    loader = yaml.SafeLoader(text)
+    loader = _YamlLoader(text)
     lines: dict[PathT, int] = {(): 1}
     try:
         node = loader.get_single_node()
@@ -835,6 +840,7 @@ class _Builder:
             if not any(actions.values()):
                 raise self.error(path, f"routine {item['name']!r} has no sub-function; give start, stop or results")
             running = item.get("running_result")
+            self.check_memory_check(item, actions["start"], path)
             routines.append(
                 Routine(
                     id=routine_id,
@@ -851,10 +857,24 @@ class _Builder:
                     running_result=None if running is None else self.hex_bytes(running, (*path, "running_result")),
                     preconditions=self.preconditions(item.get("preconditions", ()), (*path, "preconditions")),
                     memory_option=item.get("memory_option", False),
+                    memory_check=item.get("memory_check"),
                     description=item.get("description", ""),
                 )
             )
         return tuple(routines)
+
+    def check_memory_check(self, item: dict[str, Any], start: RoutineAction | None, path: PathT) -> None:
+        """A check routine's start carries ALFID + address (1-4) + size (1-4) + the checksum."""
+        if item.get("memory_check") is None:
+            return
+        if item.get("memory_option", False):
+            raise self.error((*path, "memory_check"), "a routine has either memory_option (erase) or memory_check")
+        size = get_checksum(item["memory_check"]).size
+        if start is None or not 3 + size <= start.option_length <= 9 + size:
+            raise self.error(
+                (*path, "start", "option_length") if start is not None else path,
+                f"memory_check {item['memory_check']} needs start.option_length {3 + size} to {9 + size} "
+                f"(ALFID, address, size and the {size}-byte checksum; {9 + size} for ALFID 0x44)")
 
     def preconditions(self, names: Iterable[str], path: PathT) -> tuple[str, ...]:
         for index, name in enumerate(names):
@@ -1000,6 +1020,16 @@ class _Builder:
             )
         return faults
 
+    def deviations(self, names: list[str], path: PathT) -> tuple[str, ...]:
+        from UdsLibrary.simulator.deviations import check_deviations  # lazy: the simulator imports this module
+
+        for index, name in enumerate(names):
+            try:
+                check_deviations([name])
+            except ValueError as error:
+                raise self.error((*path, index), str(error)) from None
+        return tuple(names)
+
     # the whole ECU ------------------------------------------------------------------------
     def ecu(self, data: dict[str, Any], source: Path) -> EcuDescription:
         sessions = self.sessions(data["sessions"])
@@ -1036,6 +1066,7 @@ class _Builder:
             power_down_time=power_down,
             faults=self.faults(data.get("faults", {})),
             description=data["ecu"].get("description", ""),
+            deviations=self.deviations(data.get("deviations", []), ("deviations",)),
         )
 
 
@@ -1216,8 +1247,36 @@ def load_vehicle(path: str | Path, profile: str | None = None) -> Vehicle:
 
 
 def load_any(path: str | Path, profile: str | None = None) -> EcuDescription | Vehicle:
-    """Load an ECU description or, when it has a top-level ``vehicle:`` key, a vehicle file."""
+    """Load an ECU description or, when it has a top-level ``vehicle:`` key, a vehicle file.
+
+    Loaded files are kept (the result is immutable) until one of the files involved changes: a
+    bench, its simulator and its connection all read the same description, and suites open a bench
+    per test.
+    """
+    key = (str(Path(path).resolve()), profile)
+    cached = _loaded.get(key)
+    if cached is not None and cached[0] == _files_state(cached[1]):
+        return cached[1]
     document = _read_yaml(Path(path))
     if isinstance(document.data, dict) and "vehicle" in document.data:
-        return _vehicle_from_document(document, profile)
-    return _ecu_from_document(document, profile)
+        result: EcuDescription | Vehicle = _vehicle_from_document(document, profile)
+    else:
+        result = _ecu_from_document(document, profile)
+    _loaded[key] = (_files_state(result), result)
+    return result
+
+
+_loaded: dict[tuple[str, str | None], tuple[tuple[tuple[str, int, int], ...], EcuDescription | Vehicle]] = {}
+
+
+def _files_state(loaded: EcuDescription | Vehicle) -> tuple[tuple[str, int, int], ...]:
+    """(file, mtime, size) of every file a loaded description came from."""
+    sources = {loaded.source} | ({ecu.source for ecu in loaded.ecus} if isinstance(loaded, Vehicle) else set())
+    state = []
+    for source in sorted(sources):
+        try:
+            stat = os.stat(source)
+        except OSError:
+            return ()
+        state.append((source, stat.st_mtime_ns, stat.st_size))
+    return tuple(state)

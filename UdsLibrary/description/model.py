@@ -128,6 +128,7 @@ class Routine:
     running_result: bytes | None = None  # results record while an asynchronous routine still runs
     preconditions: tuple[str, ...] = ()  # names of conditions that must hold (see simulator faults)
     memory_option: bool = False  # option record is ALFID + address + size, checked against flash
+    memory_check: str | None = None  # option record is ALFID + address + size + this checksum (checksums.py)
     description: str = ""
 
 
@@ -197,6 +198,7 @@ class EcuDescription:
     power_down_time: int = 0x0A  # 0x11 04 enableRapidPowerShutDown answer (seconds)
     faults: dict[str, Any] = field(default_factory=dict)  # initial fault injection (see simulator)
     description: str = ""
+    deviations: tuple[str, ...] = ()  # simulator only: non-conformities switched on (simulator/deviations.py)
 
     # convenience look-ups -------------------------------------------------------------
     def session(self, ref: int | str) -> Session:

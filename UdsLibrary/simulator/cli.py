@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         kwargs["bitrate"] = args.bitrate
     sim = EcuSimulator.from_file(
         args.ecu, interface=args.interface, channel=args.channel, profile=args.profile,
-        wire_bitrate=args.wire_bitrate, wire_data_bitrate=args.wire_data_bitrate, **kwargs)
+        wire_bitrate=args.wire_bitrate, wire_data_bitrate=args.wire_data_bitrate, deviations=args.deviation,
+        **kwargs)
     for fault in args.fault:
         name, _, value = fault.partition("=")
         ecu_name, dot, fault_name = name.rpartition(".")
@@ -89,6 +90,9 @@ def register(commands: Any) -> None:
     sim.add_argument("--wire-data-bitrate", type=int, help="CAN FD data bitrate for wire emulation")
     sim.add_argument("--fault", action="append", default=[], metavar="[ECU.]NAME[=VALUE]",
                      help="inject a fault at start (repeatable), e.g. low_voltage or ECM.slow_nvm=3")
+    sim.add_argument("--deviation", action="append", default=[], metavar="NAME",
+                     help="make every simulated ECU non-conforming in this one way (repeatable; see "
+                          "docs/simulator.md), e.g. sprmib_ignored")
     sim.add_argument("--bus-option", action="append", default=[], metavar="KEY=VALUE",
                      help="extra python-can bus argument (repeatable), e.g. port=43113")
     sim.set_defaults(run=run)

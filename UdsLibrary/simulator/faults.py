@@ -25,6 +25,9 @@ class Faults:
     key_algorithm_version: int | None = None
     crc_mismatch: bool = False
     slow_verification: float = 0.0
+    failing_dtcs: set[int] = field(default_factory=set)  # DTCs whose monitor fails again right after a clear
+    transfer_fail_once: int | None = None  # TransferData counter answered 0x72 once (then the fault clears)
+    corrupt_block: int | None = None  # TransferData counter whose block is written with its first byte inverted
 
     @classmethod
     def names(cls) -> list[str]:
@@ -40,7 +43,7 @@ class Faults:
                 value = (int(value[0]), int(value[1]))
             elif name == "routine_failure":
                 value = {int(k): bytes(v) if not isinstance(v, str) else bytes.fromhex(v) for k, v in value.items()}
-            elif name == "routine_precondition_failed":
+            elif name in ("failing_dtcs", "routine_precondition_failed"):
                 value = {int(v) for v in value}
             setattr(self, name, value)
 

@@ -9,14 +9,16 @@ functional requests, suppressPosRspMsgIndicationBit (SPRMIB), and responsePendin
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from UdsLibrary.description.model import Did, EcuDescription, Routine, SecurityLevel
 from UdsLibrary.keyalgorithms import get_algorithm, resolve_secret
 from UdsLibrary.simulator import replies as nrc
+from UdsLibrary.simulator.deviations import DEVIATIONS, EXACT_REQUEST_LENGTH, MIN_REQUEST_LENGTH, check_deviations
 from UdsLibrary.simulator.faults import Faults
 from UdsLibrary.simulator.replies import Negative, Pending, Positive, Reply
 from UdsLibrary.simulator.services import SERVICES, ServiceSpec
@@ -67,18 +69,24 @@ class _PendingJob:
     due: float
     next_pending: float
     then: Callable[[], Positive | Negative]
+    suppress: bool = False  # deviation final_suppressed_after_pending
 
 
 class EcuServer:
-    """The UDS server of one simulated ECU."""
+    """The UDS server of one simulated ECU.
+
+    `deviations` (added to the description's) make it non-conforming on purpose; see deviations.py.
+    """
 
     def __init__(self, description: EcuDescription, *, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, deviations: Iterable[str] = ()) -> None:
         self.description = description
         self.clock = clock
         self.rng = rng or random.Random()
         self.faults = Faults()
         self.faults.apply(description.faults)
+        self.deviations = check_deviations(description.deviations) | check_deviations(deviations)
+        self._late: tuple[float, list[bytes]] | None = None  # deviation p2_exceeded: (due, responses)
         self._services: dict[int, ServiceSpec] = {
             sid: SERVICES[sid] for sid in sorted({s for sess in description.sessions for s in sess.services})
         }
@@ -102,11 +110,25 @@ class EcuServer:
         self.stats = {"requests": 0, "responses": 0, "pending": 0, "suppressed": 0}
         self._boot(self.clock(), power_on=True)
 
+    @property
+    def deviations(self) -> frozenset[str]:
+        """The deviations switched on; set any iterable of names (unknown names are an error)."""
+        return self._deviations
+
+    @deviations.setter
+    def deviations(self, names: Iterable[str]) -> None:
+        self._deviations = check_deviations(names)
+
+    def deviates(self, name: str) -> bool:
+        assert name in DEVIATIONS, name  # a typo in the simulator itself
+        return name in self._deviations
+
     # ------------------------------------------------------------------ lifecycle
     def _boot(self, now: float, power_on: bool = False) -> None:
         """Power-on / end of an ECU reset: volatile state back to its initial values."""
-        self.session = DEFAULT_SESSION
-        self.unlocked_level: int | None = None
+        keep = not power_on and self.deviates("reset_keeps_session")
+        self.session = self.session if keep else DEFAULT_SESSION
+        self.unlocked_level: int | None = self.unlocked_level if keep else None
         self.seed: tuple[int, bytes] | None = None  # (level, seed) awaiting its key
         self.dtc_setting_on = True
         self.communication_tx = {"normal": True, "nm": True}
@@ -119,14 +141,19 @@ class EcuServer:
                 self.did_values[did.id] = did.initial
         for level_id, state in self.level_state.items():
             level = self._levels[level_id]
-            if level.delay_on_boot and state.failed_attempts >= level.max_attempts:
+            if not power_on and self.deviates("attempt_counter_reset_on_reset"):
+                state.failed_attempts, state.delay_until = 0, 0.0
+            if not power_on and self.deviates("delay_not_on_boot"):
+                state.delay_until = 0.0
+            elif level.delay_on_boot and state.failed_attempts >= level.max_attempts:
                 state.delay_until = max(state.delay_until, now + level.delay)
 
     def reset(self, now: float) -> None:
         """Start an ECU reset: silent for the reset time, then boot."""
         self.pending = None
         self.resetting_until = now + self.description.timing.reset_time
-        self.session = DEFAULT_SESSION
+        if not self.deviates("reset_keeps_session"):
+            self.session = DEFAULT_SESSION
         self.s3_deadline = None
 
     @property
@@ -144,6 +171,8 @@ class EcuServer:
         self._expire_timers(now)
         if self.resetting or self.faults.not_responding or not request:
             return []
+        if functional and self.deviates("functional_ignored"):
+            return []
         self.stats["requests"] += 1
         sid = request[0]
         if self.pending is not None:
@@ -155,8 +184,12 @@ class EcuServer:
             return self._send(bytes((0x7F, sid, nrc.BUSY_REPEAT_REQUEST)))
         reply = self._dispatch(request)
         out = self._respond(request, functional, reply, now)
-        if self.pending is None and self.session != DEFAULT_SESSION:
+        if self.pending is None and self.session != DEFAULT_SESSION and not (
+                sid == 0x3E and self.deviates("s3_not_restarted_by_tester_present")):
             self.s3_deadline = self.clock() + self.description.timing.s3
+        if out and self.deviates("p2_exceeded"):
+            self._late = (now + 2 * self.description.timing.p2, out)
+            return []
         return out
 
     def _dispatch(self, request: bytes) -> Reply:
@@ -165,11 +198,16 @@ class EcuServer:
         spec = self._services.get(sid)
         if spec is None:
             return Negative(nrc.SERVICE_NOT_SUPPORTED)
+        if self.deviates("nrc13_before_7f") and len(request) < MIN_REQUEST_LENGTH.get(sid, 1):
+            return Negative(nrc.INCORRECT_LENGTH)
         if sid not in self.description.session(self.session).services:
             return Negative(nrc.SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION)
         sub = spec.subfunction
         if sub is not None:
             if len(request) < 2:
+                return Negative(nrc.INCORRECT_LENGTH)
+            if self.deviates("length_before_subfunction") and len(request) != EXACT_REQUEST_LENGTH.get(
+                    sid, len(request)):
                 return Negative(nrc.INCORRECT_LENGTH)
             sf = request[1] & 0x7F if spec.sprmib else request[1]
             if sf not in sub.supported(self):
@@ -186,11 +224,14 @@ class EcuServer:
         """The single decision point: answer, NRC, 0x78 or stay silent."""
         sid = request[0]
         spec = self._services.get(sid)
-        suppress_positive = bool(spec and spec.sprmib and len(request) >= 2 and request[1] & 0x80)
+        suppress_positive = bool(spec and spec.sprmib and len(request) >= 2 and request[1] & 0x80
+                                 and not self.deviates("sprmib_ignored"))
         if isinstance(reply, Pending):
             timing = self.description.timing
-            interval = timing.pending_interval or timing.p2_star / 2
-            self.pending = _PendingJob(sid, now + reply.duration, now + interval, reply.then)
+            interval = math.inf if self.deviates("pending_not_repeated") else (
+                timing.pending_interval or timing.p2_star / 2)
+            self.pending = _PendingJob(sid, now + reply.duration, now + interval, reply.then,
+                                       suppress_positive and self.deviates("final_suppressed_after_pending"))
             self.stats["pending"] += 1
             self.s3_deadline = None  # S3 does not run while a request is being processed
             return self._send(bytes((0x7F, sid, nrc.RESPONSE_PENDING)))
@@ -199,12 +240,16 @@ class EcuServer:
     def _final(self, sid: int, functional: bool, suppress_positive: bool, reply: Positive | Negative,
                pending_sent: bool) -> list[bytes]:
         if isinstance(reply, Negative):
-            if functional and not pending_sent and reply.nrc in nrc.SUPPRESSED_ON_FUNCTIONAL:
+            if (functional and not pending_sent and reply.nrc in nrc.SUPPRESSED_ON_FUNCTIONAL
+                    and not self.deviates("nrc_on_functional")) or (
+                    suppress_positive and self.deviates("sprmib_suppresses_nrc")):
                 self.stats["suppressed"] += 1
                 return []
             return self._send(bytes((0x7F, sid, reply.nrc)))
         if reply.after is not None:
             reply.after()
+            if self.resetting and self.deviates("reset_without_response"):
+                return []
         if suppress_positive and not pending_sent:
             self.stats["suppressed"] += 1
             return []
@@ -220,6 +265,8 @@ class EcuServer:
         candidates = [t for t in (self.s3_deadline, self.resetting_until or None) if t]
         if self.pending is not None:
             candidates.append(min(self.pending.due, self.pending.next_pending))
+        if self._late is not None:
+            candidates.append(self._late[0])
         for level_state in self.level_state.values():
             if level_state.delay_until:
                 candidates.append(level_state.delay_until)
@@ -228,13 +275,16 @@ class EcuServer:
     def poll(self) -> list[bytes]:
         """Run due timers: repeated 0x78, final answers of long requests, S3 expiry, end of reset."""
         now = self.clock()
+        if self._late is not None and now >= self._late[0]:
+            out, self._late = self._late[1], None
+            return out
         self._expire_timers(now)
         job = self.pending
         if job is None or self.resetting:
             return []
         if now >= job.due:
             self.pending = None
-            out = self._final(job.sid, False, False, job.then(), pending_sent=True)
+            out = self._final(job.sid, False, job.suppress, job.then(), pending_sent=not job.suppress)
             if self.session != DEFAULT_SESSION and not self.resetting:
                 self.s3_deadline = self.clock() + self.description.timing.s3
             return out
@@ -250,7 +300,10 @@ class EcuServer:
             self.resetting_until = 0.0
             self._boot(now)
         if self.s3_deadline is not None and now >= self.s3_deadline and self.pending is None:
-            self.change_session(DEFAULT_SESSION)
+            if self.deviates("s3_never_expires"):
+                self.s3_deadline = None
+            else:
+                self.change_session(DEFAULT_SESSION)
         for state in self.level_state.values():
             if state.delay_until and now >= state.delay_until:
                 state.delay_until = 0.0
@@ -258,13 +311,14 @@ class EcuServer:
     # ------------------------------------------------------------------ shared state changes
     def change_session(self, session_id: int) -> None:
         """Session transition with its side effects (ISO 14229-1 Figure 7)."""
+        if not (session_id == self.session and self.deviates("same_session_keeps_unlock")):
+            self.unlocked_level = None
+            self.seed = None
         self.session = session_id
-        self.unlocked_level = None
-        self.seed = None
         self.download = None
         if session_id == DEFAULT_SESSION:
             self.s3_deadline = None
-            self.dtc_setting_on = True
+            self.dtc_setting_on = self.dtc_setting_on if self.deviates("dtc_setting_kept_in_default") else True
             self.communication_tx = {"normal": True, "nm": True}
             self.communication_rx = {"normal": True, "nm": True}
             self.routine_state.clear()
@@ -348,9 +402,15 @@ class EcuServer:
     def clear_dtcs(self, group: int) -> None:
         for code, state in self.dtcs.items():
             if dtc_in_group(code, group):
-                state.status = STATUS_AFTER_CLEAR & self.description.dtc.availability_mask
-                state.snapshots.clear()
+                kept = state.status & ~0x09 if self.deviates("clear_keeps_status_bits") else 0
+                state.status = (kept | STATUS_AFTER_CLEAR) & self.description.dtc.availability_mask
+                if not self.deviates("snapshots_survive_clear"):
+                    state.snapshots.clear()
                 state.extended_data.clear()
+        # A unit with a real defect: its monitor reports the fault again right after the clear.
+        for code in sorted(self.faults.failing_dtcs):
+            if code in self.dtcs and dtc_in_group(code, group):
+                self.report_dtc(code, failed=True)
 
 
 def dtc_in_group(code: int, group: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -11,6 +12,7 @@ import can
 from UdsLibrary.description.loader import load_any
 from UdsLibrary.description.model import EcuDescription, Vehicle
 from UdsLibrary.errors import UdsLibraryError
+from UdsLibrary.simulator.deviations import check_deviations
 from UdsLibrary.simulator.runtime import SimulatorRuntime
 from UdsLibrary.simulator.server import EcuServer
 from UdsLibrary.transport.bus import open_bus
@@ -25,13 +27,13 @@ class EcuSimulator:
     """Simulated ECUs on one bus. Use `from_file`, then `start()`/`stop()` or a `with` block."""
 
     def __init__(self, descriptions: list[EcuDescription], bus: can.BusABC, *, owns_bus: bool = False,
-                 name: str = "") -> None:
+                 name: str = "", deviations: Iterable[str] = ()) -> None:
         if not descriptions:
             raise SimulatorError("a simulator needs at least one ECU description")
         self.name = name or descriptions[0].name
         self.bus = bus
         self._owns_bus = owns_bus
-        self.ecus: dict[str, EcuServer] = {d.name: EcuServer(d) for d in descriptions}
+        self.ecus: dict[str, EcuServer] = {d.name: EcuServer(d, deviations=deviations) for d in descriptions}
         self._runtime = SimulatorRuntime(bus, list(self.ecus.values()), name=f"uds-sim {self.name}")
         self._started = False
 
@@ -39,13 +41,15 @@ class EcuSimulator:
     def from_file(cls, path: str | Path, bus: can.BusABC | None = None, *, interface: str | None = None,
                   channel: str | int | None = None, profile: str | None = None,
                   wire_bitrate: int | None = None, wire_data_bitrate: int | None = None,
-                  **bus_kwargs: Any) -> EcuSimulator:
+                  deviations: Iterable[str] = (), **bus_kwargs: Any) -> EcuSimulator:
         """Load an ECU description or a vehicle file and put its ECUs on `bus`.
 
         Without `bus`, a python-can bus is opened from `interface`, `channel` and `bus_kwargs` (and
         python-can's configuration file) and closed again by `stop()`. With `wire_bitrate`, frames
-        the simulator sends take as long as on a real wire of that bitrate.
+        the simulator sends take as long as on a real wire of that bitrate. `deviations` (names from
+        `UdsLibrary.simulator.deviations`) make every ECU non-conforming on purpose.
         """
+        deviations = check_deviations(deviations)  # before a bus is opened
         loaded = load_any(path, profile=profile)
         descriptions = list(loaded.ecus) if isinstance(loaded, Vehicle) else [loaded]
         owns_bus = bus is None
@@ -53,7 +57,7 @@ class EcuSimulator:
             bus = open_bus(interface, channel, **bus_kwargs)
         if wire_bitrate:
             bus = WireTimedBus(bus, wire_bitrate, wire_data_bitrate)
-        return cls(descriptions, bus, owns_bus=owns_bus, name=loaded.name)
+        return cls(descriptions, bus, owns_bus=owns_bus, name=loaded.name, deviations=deviations)
 
     @property
     def ecu(self) -> EcuServer:

@@ -436,3 +436,18 @@ def test_unknown_routine_precondition_is_an_error(tmp_path):
         load_ecu_description(bad)
     message = str(caught.value)
     assert str(bad) in message and "routines[1].preconditions[0]" in message and "engine_of" in message
+
+
+def test_a_loaded_description_is_reused_until_its_file_changes(tmp_path):
+    import os
+
+    from UdsLibrary.description import load_any
+
+    copy = tmp_path / "ecu.yaml"
+    copy.write_text(DEMO_ECU.read_text())
+    first = load_any(copy)
+    assert load_any(copy) is first
+    copy.write_text(DEMO_ECU.read_text().replace("name: SIM-1", "name: SIM-9"))
+    os.utime(copy, ns=(os.stat(copy).st_atime_ns, os.stat(copy).st_mtime_ns + 1_000_000))
+    assert load_any(copy).name == "SIM-9"
+    assert load_any(copy, profile="ci") is not load_any(copy)

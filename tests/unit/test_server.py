@@ -29,3 +29,12 @@ def test_description_faults_are_applied_at_start():
     assert server.faults.low_voltage
     assert server.handle(bytes.fromhex("10 03")) == [bytes.fromhex("7F 10 22")]
 
+
+
+def test_a_failing_dtc_is_confirmed_again_right_after_a_clear():
+    server = EcuServer(load_ecu_description(DEMO))
+    server.faults.apply({"failing_dtcs": [0x012345]})
+    assert server.handle(bytes.fromhex("14 FF FF FF")) == [b"\x54"]
+    answer = server.handle(bytes.fromhex("19 02 08"))[0]
+    assert answer[3:7] == bytes.fromhex("01 23 45") + bytes((answer[6],)) and answer[6] & 0x08
+    assert len(answer) == 7  # only the failing DTC is confirmed

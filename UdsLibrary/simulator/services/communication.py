@@ -32,7 +32,7 @@ def handle(server: EcuServer, request: bytes) -> Reply:
             server.communication_rx[kind] = rx
             server.communication_tx[kind] = tx
 
-    return Positive(bytes((control,)), after=apply)
+    return Positive(bytes((control,)), after=None if server.deviates("comm_control_ignored") else apply)
 
 
 SPEC = ServiceSpec(

@@ -25,7 +25,7 @@ def handle(server: EcuServer, request: bytes) -> Reply:
     setting = request[1] & 0x7F
 
     def apply() -> None:
-        server.dtc_setting_on = setting == ON
+        server.dtc_setting_on = setting == ON or server.deviates("dtc_setting_off_ignored")
 
     return Positive(bytes((setting,)), after=apply)
 

@@ -23,6 +23,8 @@ def handle(server: EcuServer, request: bytes) -> Reply:
         did = server.did(did_id)
         if did is not None and did.read is not None and server.access_allows_session(did.read.sessions):
             readable.append(did)
+        elif server.deviates("unsupported_did_fails_whole_read"):
+            return Negative(nrc.REQUEST_OUT_OF_RANGE)
     if not readable:
         return Negative(nrc.REQUEST_OUT_OF_RANGE)
     if any(not server.access_allows_security(did.read.security) for did in readable if did.read):

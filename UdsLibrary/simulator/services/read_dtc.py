@@ -35,7 +35,10 @@ def handle(server: EcuServer, request: bytes) -> Reply:
         mask = request[2] & sam
         matching = [(code, state.status & sam) for code, state in server.dtcs.items() if state.status & mask]
         if report == NUMBER_BY_STATUS_MASK:
-            return Positive(bytes((report, sam, config.format_identifier)) + len(matching).to_bytes(2, "big"))
+            format_identifier = config.format_identifier
+            if server.deviates("wrong_dtc_format_identifier"):
+                format_identifier = 0x00 if format_identifier else 0x01
+            return Positive(bytes((report, sam, format_identifier)) + len(matching).to_bytes(2, "big"))
         return Positive(bytes((report, sam)) + b"".join(_record(code, status) for code, status in matching))
     if report == SUPPORTED_DTCS:
         return Positive(bytes((report, sam)) + b"".join(

@@ -3,12 +3,16 @@
 
 A routine is either blocking (the start is answered after its duration, with 0x78 meanwhile, as
 an erase is) or asynchronous (started at once; results report `running_result` until done).
+A `memory_option` routine erases the memory range of its option record (fills it with 0xFF); a
+`memory_check` routine compares the checksum of the range with the one the tester sent and reports
+status 00 (match) or 01 (mismatch).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from UdsLibrary.checksums import get_checksum
 from UdsLibrary.simulator import replies as nrc
 from UdsLibrary.simulator.replies import Negative, Pending, Positive, Reply
 from UdsLibrary.simulator.services import ServiceSpec
@@ -18,6 +22,7 @@ if TYPE_CHECKING:
     from UdsLibrary.simulator.server import EcuServer
 
 START, STOP, RESULTS = 0x01, 0x02, 0x03
+CHECK_MATCH, CHECK_MISMATCH = b"\x00", b"\x01"  # status record of a memory_check routine
 
 
 def parse_memory_record(record: bytes) -> tuple[int, int] | None:
@@ -43,6 +48,8 @@ def area_containing(server: EcuServer, address: int, size: int) -> int | None:
 def handle(server: EcuServer, request: bytes) -> Reply:
     if len(request) < 4:
         return Negative(nrc.INCORRECT_LENGTH)
+    if server.deviates("routine_sf_before_rid") and request[1] & 0x7F not in (START, STOP, RESULTS):
+        return Negative(nrc.SUBFUNCTION_NOT_SUPPORTED)
     routine = server.routine(int.from_bytes(request[2:4], "big"))
     if routine is None or not server.access_allows_session(routine.access.sessions):
         return Negative(nrc.REQUEST_OUT_OF_RANGE)
@@ -55,8 +62,13 @@ def handle(server: EcuServer, request: bytes) -> Reply:
     if len(request) != 4 + action.option_length:
         return Negative(nrc.INCORRECT_LENGTH)
     memory: tuple[int, int, int] | None = None
-    if sf == START and routine.memory_option:
-        parsed = parse_memory_record(bytes(request[4:]))
+    check: bytes | None = None  # memory_check: the checksum the tester computed over what it wrote
+    if sf == START and (routine.memory_option or routine.memory_check):
+        record = bytes(request[4:])
+        if routine.memory_check:
+            size = get_checksum(routine.memory_check).size
+            record, check = record[:-size], record[-size:]
+        parsed = parse_memory_record(record)
         area = parsed and area_containing(server, *parsed)
         if parsed is None or area is None:
             return Negative(nrc.REQUEST_OUT_OF_RANGE)
@@ -66,10 +78,14 @@ def handle(server: EcuServer, request: bytes) -> Reply:
         return Negative(nrc.CONDITIONS_NOT_CORRECT)
     state = server.routine_state.get(routine.id)
     if sf != START and (state is None or state.started_at is None):
-        return Negative(nrc.REQUEST_SEQUENCE_ERROR)
+        if not server.deviates("routine_sequence_not_checked"):
+            return Negative(nrc.REQUEST_SEQUENCE_ERROR)
+        from UdsLibrary.simulator.server import RoutineState
+
+        state = RoutineState(started_at=server.clock())  # answered as if it had just been started
     head = bytes((sf,)) + routine.id.to_bytes(2, "big")
     if sf == START:
-        return _start(server, routine, head, memory)
+        return _start(server, routine, head, memory, check)
     assert state is not None
     if sf == STOP:
         state.stopped = True
@@ -77,7 +93,8 @@ def handle(server: EcuServer, request: bytes) -> Reply:
     return Positive(head + _results_record(server, routine, state.started_at or 0.0))
 
 
-def _start(server: EcuServer, routine: Routine, head: bytes, memory: tuple[int, int, int] | None) -> Reply:
+def _start(server: EcuServer, routine: Routine, head: bytes, memory: tuple[int, int, int] | None,
+           check: bytes | None = None) -> Reply:
     from UdsLibrary.simulator.server import RoutineState
 
     assert routine.start is not None
@@ -89,7 +106,12 @@ def _start(server: EcuServer, routine: Routine, head: bytes, memory: tuple[int, 
         if memory is not None:
             area, address, size = memory
             offset = address - area
-            server.memory[area][offset:offset + size] = b"\xff" * size
+            if check is not None and routine.memory_check and failure is None:
+                written = bytes(server.memory[area][offset:offset + size])
+                matches = get_checksum(routine.memory_check).of(written) == check
+                return Positive(head + (CHECK_MATCH if matches else CHECK_MISMATCH))
+            if check is None:
+                server.memory[area][offset:offset + size] = b"\xff" * size
         return Positive(head + record)
 
     if routine.blocking and routine.duration > 0:

@@ -42,10 +42,10 @@ def _request_seed(server: EcuServer, request: bytes, level_id: int) -> Reply:
     state = server.level_state[level_id]
     if state.delay_until and server.clock() < state.delay_until:
         return Negative(nrc.REQUIRED_TIME_DELAY_NOT_EXPIRED)
-    if server.unlocked_level == level_id:
+    if server.unlocked_level == level_id and not server.deviates("no_zero_seed_when_unlocked"):
         server.seed = None
         return Positive(bytes((level_id,)) + bytes(level.seed_size))
-    seed = server.new_seed(level)
+    seed = bytes(level.seed_size) if server.deviates("zero_seed_while_locked") else server.new_seed(level)
     server.seed = (level_id, seed)
     return Positive(bytes((level_id,)) + seed)
 
@@ -58,14 +58,16 @@ def _send_key(server: EcuServer, request: bytes, level_id: int) -> Reply:
     if len(request) != 2 + level.seed_size:
         return Negative(nrc.INCORRECT_LENGTH)
     seed = server.seed[1]
-    server.seed = None  # a seed is good for one key, right or wrong
+    if not server.deviates("seed_not_consumed_by_wrong_key"):
+        server.seed = None  # a seed is good for one key, right or wrong
     state = server.level_state[level_id]
     if hmac.compare_digest(bytes(request[2:]), server.expected_key(level, seed)):
         state.failed_attempts = 0
         server.unlocked_level = level_id
+        server.seed = None
         return Positive(bytes((level_id + 1,)))
     state.failed_attempts += 1
-    if state.failed_attempts >= level.max_attempts:
+    if state.failed_attempts >= level.max_attempts + (1 if server.deviates("max_attempts_off_by_one") else 0):
         state.delay_until = server.clock() + level.delay
         return Negative(nrc.EXCEEDED_NUMBER_OF_ATTEMPTS)
     return Negative(nrc.INVALID_KEY)

@@ -18,7 +18,7 @@ def _supported(server: EcuServer) -> set[int]:
 
 def _reachable(server: EcuServer, target: int) -> bool:
     enter_from = server.description.session(target).enter_from
-    return enter_from is None or server.session in enter_from
+    return enter_from is None or server.session in enter_from or server.deviates("programming_from_default")
 
 
 def handle(server: EcuServer, request: bytes) -> Reply:
@@ -30,7 +30,8 @@ def handle(server: EcuServer, request: bytes) -> Reply:
     server.change_session(target)
     timing = server.description.timing
     p2 = min(round(timing.p2 * 1000), 0xFFFF)
-    p2_star = min(round(timing.p2_star * 100), 0xFFFF)  # resolution 10 ms
+    p2_star_units = 1000 if server.deviates("p2_star_wrong_resolution") else 100  # resolution 10 ms
+    p2_star = min(round(timing.p2_star * p2_star_units), 0xFFFF)
     return Positive(bytes((target,)) + p2.to_bytes(2, "big") + p2_star.to_bytes(2, "big"))
 
 

@@ -72,6 +72,11 @@ def transfer_data(server: EcuServer, request: bytes) -> Reply:
         return Negative(nrc.VOLTAGE_TOO_LOW)
     if server.faults.nvm_write_error:
         return Negative(nrc.GENERAL_PROGRAMMING_FAILURE)
+    if server.faults.transfer_fail_once == counter:
+        server.faults.transfer_fail_once = None
+        return Negative(nrc.GENERAL_PROGRAMMING_FAILURE)
+    if server.faults.corrupt_block == counter and data:  # a flash write error only a check routine notices
+        data = bytes((data[0] ^ 0xFF,)) + data[1:]
     area = area_containing(server, download.address, download.size)
     assert area is not None
     offset = download.address - area + download.received
@@ -79,12 +84,14 @@ def transfer_data(server: EcuServer, request: bytes) -> Reply:
     download.received += len(data)
     download.last_counter = counter
     download.next_counter = (counter + 1) & 0xFF
+    if download.next_counter == 0 and server.deviates("block_counter_wraps_to_01"):
+        download.next_counter = 1
     return Positive(bytes((counter,)))
 
 
 def request_transfer_exit(server: EcuServer, request: bytes) -> Reply:
     download = server.download
-    if download is None or not download.complete:
+    if (download is None or not download.complete) and not server.deviates("transfer_exit_without_data"):
         return Negative(nrc.REQUEST_SEQUENCE_ERROR)
     if len(request) != 1:  # no transferRequestParameterRecord supported
         return Negative(nrc.REQUEST_OUT_OF_RANGE)

@@ -28,6 +28,8 @@ def _value_valid(server: EcuServer, did: Did, data: bytes) -> bool:
 def handle(server: EcuServer, request: bytes) -> Reply:
     if len(request) < 4:
         return Negative(nrc.INCORRECT_LENGTH)
+    if server.deviates("did_security_before_support") and server.unlocked_level is None:
+        return Negative(nrc.SECURITY_ACCESS_DENIED)
     did = server.did(int.from_bytes(request[1:3], "big"))
     if did is None or did.write is None or not server.access_allows_session(did.write.sessions):
         return Negative(nrc.REQUEST_OUT_OF_RANGE)
