@@ -93,6 +93,7 @@ class SimulatorConfig:
     wire_bitrate: int | None = None  # frames take as long as on a real wire of this bitrate
     wire_data_bitrate: int | None = None  # CAN FD data phase
     faults: dict[str, Any] = field(default_factory=dict)  # applied to every simulated ECU at start
+    deviations: tuple[str, ...] = ()  # non-conformities of every simulated ECU (simulator/deviations.py)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Bench:
     p2_star_timeout: float  # seconds
     simulator: SimulatorConfig | None = None
     tags: tuple[str, ...] = ()
+    trace_format: str | None = None  # blf | asc: format of traces recorded on this bench (None: the library's)
 
     def bus_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``can.Bus(...)``; keys that are not set are left out."""
@@ -336,6 +338,7 @@ class _BenchBuilder:
             wire_bitrate=wire_bitrate,
             wire_data_bitrate=wire_data_bitrate,
             faults=dict(data.get("faults") or {}),
+            deviations=_Builder(self.context).deviations(data.get("deviations") or [], (*path, "deviations")),
         )
         return config, loaded
 
@@ -402,6 +405,7 @@ class _BenchBuilder:
             p2_star_timeout=p2_star,
             simulator=simulator,
             tags=tuple(header.get("tags", ())),
+            trace_format=header.get("trace_format"),
             **can,
         )
 
@@ -465,6 +469,7 @@ _ARGUMENTS: dict[str, tuple[PathT, str]] = {
     "wire_bitrate": (("simulator", "wire_bitrate"), "int"),
     "wire_data_bitrate": (("simulator", "wire_data_bitrate"), "int"),
     "faults": (("simulator", "faults"), "mapping"),
+    "deviations": (("simulator", "deviations"), "names"),
 }
 # arguments whose None means "none" (not "not given")
 _NULLABLE = frozenset(
@@ -570,12 +575,12 @@ def _convert(name: str, kind: str, value: Any) -> Any:
         else:
             raise fail("a time")
         return seconds * 1000.0
-    if kind == "tags":
+    if kind in ("tags", "names"):
         if isinstance(value, str):
             return [tag.strip() for tag in value.split(",") if tag.strip()]
         if isinstance(value, Iterable) and all(isinstance(tag, str) for tag in value):
             return list(value)
-        raise fail("a list of tags")
+        raise fail(f"a list of {kind}")
     if kind == "mapping":
         if not isinstance(value, Mapping):
             raise fail("a mapping")
@@ -593,12 +598,13 @@ def bench_from_arguments(
     response_id, functional_id, target_address, source_address, address_extension, padding, can_fd,
     tx_data_length, max_frame_size, blocksize, stmin, p2_timeout, p2_star_timeout`` (seconds or a
     Robot time like ``150 ms``), ``simulator, simulator_profile, wire_bitrate, wire_data_bitrate,
-    faults``. Numbers may be text: ids, addresses and ``padding`` are hex (``7E0``, ``0x7E0``, as in
-    description files), the others decimal or 0x-prefixed (``500000``, ``0x20``). Any other
-    argument, and ``bus_options``, go to ``can.Bus`` (``port``, ``app_name``...); a name close to a
-    known argument is refused as a typo. ``None`` means "not given", except for ``functional_id``
-    and ``padding`` (none) and the bus/simulator arguments that may be null. Relative paths are
-    resolved against ``base_dir`` (default: the working directory).
+    faults, deviations`` (a list or comma-separated names). Numbers may be text: ids, addresses and
+    ``padding`` are hex (``7E0``, ``0x7E0``, as in description files), the others decimal or
+    0x-prefixed (``500000``, ``0x20``). Any other argument, and ``bus_options``, go to ``can.Bus``
+    (``port``, ``app_name``...); a name close to a known argument is refused as a typo. ``None``
+    means "not given", except for ``functional_id`` and ``padding`` (none) and the bus/simulator
+    arguments that may be null. Relative paths are resolved against ``base_dir`` (default: the
+    working directory).
     """
     data: dict[str, Any] = {"can": {}}
     options: dict[str, Any] = dict(bus_options or {})
@@ -624,7 +630,8 @@ def bench_from_arguments(
     if options:
         data["can"]["options"] = options
     if "simulator" in data and "file" not in data["simulator"]:
-        raise BenchArgumentError("simulator", "simulator_profile, wire_bitrate and faults need simulator (a file)")
+        raise BenchArgumentError(
+            "simulator", "simulator_profile, wire_bitrate, faults and deviations need simulator (a file)")
     context = _ArgumentContext()
     _validate(_validator(), data, context)
     base = Path(base_dir) if base_dir is not None else Path.cwd()

@@ -11,6 +11,7 @@ from UdsLibrary.errors import UdsLibraryError
 from UdsLibrary.keywords.base import Target
 from UdsLibrary.keywords.connection import ConnectionKeywords
 from UdsLibrary.log import logger
+from UdsLibrary.trace.policy import TraceCapture
 
 LOG_DETAILS = ("info", "none")
 
@@ -59,6 +60,14 @@ class UdsLibrary(DynamicCore):
     Wherever a tester thinks in hex, hex is accepted: ``22 F1 90``, ``22F190``, ``0x22F190``.
     Identifiers (DIDs, routines, CAN ids) are hex: ``F190`` and ``0xF190`` are the same DID.
 
+    = Traces =
+
+    With the import argument ``trace=always`` (or ``on_failure``) every test's CAN frames are
+    recorded to ``${OUTPUT DIR}/traces/<suite>/<test>.blf`` (``trace_format=asc`` for ASC) and
+    linked in the log; ``on_failure`` keeps only the traces of failed tests. `Start Trace Capture`
+    and `Stop Trace Capture` record any other span, `Decode Trace` reads recorded traces back as
+    UDS transactions and `Discover ECUs` lists the ECUs on the bus (see docs/traces.md).
+
     = Secrets =
 
     Security keys and secrets are never logged: keys are shown as ``**`` in the log, and secrets
@@ -69,20 +78,38 @@ class UdsLibrary(DynamicCore):
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
     ROBOT_LIBRARY_VERSION = __version__
     ROBOT_LIBRARY_DOC_FORMAT = "ROBOT"
+    ROBOT_LISTENER_API_VERSION = 3
 
-    def __init__(self, bench: str | None = None, p2_timeout: float | None = None, log_detail: str = "info") -> None:
+    def __init__(self, bench: str | None = None, p2_timeout: float | None = None, log_detail: str = "info",
+                 trace: str = "never", trace_format: str = "blf") -> None:
         """``bench`` is the default bench file for `Open UDS Connection`; ``p2_timeout`` (seconds)
         overrides the benches' client P2 timeout; ``log_detail`` is ``info`` (request/response
-        tables in the log) or ``none``."""
+        tables in the log) or ``none``; ``trace`` is ``never``, ``on_failure`` or ``always`` (record
+        each test's CAN frames, see `Traces`) and ``trace_format`` is ``blf`` or ``asc``."""
         if log_detail.lower() not in LOG_DETAILS:
             raise UdsLibraryError(f"log_detail must be one of {', '.join(LOG_DETAILS)}, got '{log_detail}'")
         self.default_bench = bench
         self.p2_timeout = p2_timeout
         self.log_detail = log_detail.lower()
         self.targets = TargetCache("No UDS connection is open: use 'Open UDS Connection' first.")
+        self.trace_capture = TraceCapture(self, trace, trace_format)
+        self.ROBOT_LIBRARY_LISTENER = self
         components = [ConnectionKeywords(self)]
         components += _optional_components(self)
         super().__init__(components)
+
+    # library listener (trace capture) --------------------------------------------------
+    def start_test(self, data, result) -> None:
+        self.trace_capture.start_test(result.parent.full_name if result.parent else "suite", result.name)
+
+    def end_keyword(self, data, result) -> None:
+        self.trace_capture.sync()  # connections opened by this keyword join the running captures
+
+    def end_test(self, data, result) -> None:
+        self.trace_capture.end_test(failed=result.failed)
+
+    def close(self) -> None:
+        self.trace_capture.close()
 
     # state shared by the components ---------------------------------------------------
     def active_target(self) -> Target:

@@ -87,7 +87,8 @@ class ConnectionKeywords(LibraryComponent):
             sim_bus = _open_bench_bus(config)
             simulator = EcuSimulator.from_file(
                 config.simulator.file, bus=sim_bus, profile=config.simulator.profile,
-                wire_bitrate=config.simulator.wire_bitrate, wire_data_bitrate=config.simulator.wire_data_bitrate)
+                wire_bitrate=config.simulator.wire_bitrate, wire_data_bitrate=config.simulator.wire_data_bitrate,
+                deviations=config.simulator.deviations)
             for ecu in simulator.ecus.values():
                 ecu.faults.apply(config.simulator.faults)
             simulator._owns_bus = True

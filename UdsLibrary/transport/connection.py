@@ -136,7 +136,7 @@ class UdsConnection:
     # ------------------------------------------------------------------ plumbing
     def _send_frame(self, msg: isotp.CanMessage) -> None:
         frame = can.Message(arbitration_id=msg.arbitration_id, data=msg.data, is_extended_id=msg.is_extended_id,
-                            is_fd=msg.is_fd, bitrate_switch=msg.bitrate_switch)
+                            is_fd=msg.is_fd, bitrate_switch=msg.bitrate_switch, is_rx=False)
         try:
             self.bus.send(frame)
         except can.CanError as error:

@@ -500,3 +500,14 @@ def test_errors_of_the_ecu_description_name_that_file(tmp_path: Path) -> None:
         load_bench(file)
     assert info.value.file == str(broken)
     assert load_ecu_description(DEMO_ECU).name == "SIM-1"
+
+
+def test_bench_trace_format_is_read_and_checked(tmp_path):
+    good = tmp_path / "asc.yaml"
+    good.write_text("bench: {name: b, trace_format: asc}\ncan: {interface: virtual, channel: b}\n")
+    assert load_bench(good).trace_format == "asc"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bench: {name: b, trace_format: pcap}\ncan: {interface: virtual, channel: b}\n")
+    with pytest.raises(DescriptionError) as caught:
+        load_bench(bad)
+    assert str(bad) in str(caught.value) and "bench.trace_format" in str(caught.value)
