@@ -12,6 +12,8 @@ from UdsLibrary.errors import UdsLibraryError
 # Modules that add sub-commands (`register(commands)` adds a parser whose default `run(args) -> int`).
 COMMAND_MODULES = [
     "UdsLibrary.simulator.cli",  # uds sim
+    "UdsLibrary.eol.cli",  # uds station
+    "UdsLibrary.trace.cli",  # uds trace, uds scan
 ]
 
 

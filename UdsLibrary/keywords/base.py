@@ -208,10 +208,10 @@ class LibraryComponent:
                     text = text(exchange) if final is not None and not final.is_negative else None
                 except Exception as error:  # the keyword reports the error itself; the log must not hide it
                     text = f"not decodable: {error}"
-            rows = [("Request", format_hex(shown) + (" (functional)" if exchange.functional else ""))]
+            rows = [("Request", _abbreviated(shown) + (" (functional)" if exchange.functional else ""))]
             for response in exchange.responses:
                 at = (response.time - exchange.sent_at) * 1000
-                rows.append((f"Response +{at:.1f} ms", format_hex(response.payload)))
+                rows.append((f"Response +{at:.1f} ms", _abbreviated(response.payload)))
             if not exchange.responses:
                 rows.append(("Response", f"none within {exchange.timeout_used * 1000:.0f} ms"))
             if text:
@@ -227,6 +227,15 @@ class LibraryComponent:
                 for t, direction, can_id, data in exchange.frames
             ]
             logger.debug(_html_table(rows, "uds-frames"), html=True)
+
+
+LOGGED_BYTES = 64  # longer payloads are shown abbreviated in the INFO table (the DEBUG frames have them all)
+
+
+def _abbreviated(data: bytes) -> str:
+    if len(data) <= LOGGED_BYTES:
+        return format_hex(data)
+    return f"{format_hex(data[:LOGGED_BYTES // 2])} ... {format_hex(data[-4:])} ({len(data)} bytes)"
 
 
 def _html_table(rows: list[tuple[str, str]], css_class: str) -> str:

@@ -73,3 +73,11 @@ def test_frames_are_logged_at_debug_only(tmp_path):
     at_info = _run_read_vin(tmp_path, "INFO")
     assert "uds-frames" in at_debug and "Tx 7E0" in at_debug and "Rx 7E8" in at_debug
     assert "uds-frames" not in at_info and "<table class='uds'>" in at_info
+
+
+def test_long_payloads_are_abbreviated_in_the_request_table():
+    from UdsLibrary.keywords.base import _abbreviated
+
+    assert _abbreviated(bytes.fromhex("22 F1 90")) == "22 F1 90"
+    text = _abbreviated(bytes(range(200)))
+    assert text.startswith("00 01 02") and text.endswith("C4 C5 C6 C7 (200 bytes)") and len(text) < 130
