@@ -14,9 +14,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## run: the suites on the simulated bench; log.html, report.html, output.xml and xunit.xml in results/
+## run: the suites in parallel on the four simulated benches (pabot shares them out, one per suite);
+## log.html, report.html, output.xml and xunit.xml in results/, traces and EOL reports beside them
 run: $(STAMP)
-	$(BIN)/python -m robot --outputdir results --xunit xunit.xml --name UdsLibrary suites
+	rm -rf results/traces
+	$(BIN)/pabot --command $(BIN)/python -m robot --end-command \
+	    --processes 4 --pabotlib --pabotlibport 0 --resourcefile resources/benches/simulated.dat \
+	    --artifacts blf,asc,json --artifactsinsubfolders \
+	    --outputdir results --xunit xunit.xml --name UdsLibrary suites
 
 ## test: lint plus every test (unit, simulator, acceptance)
 test: $(STAMP) lint
@@ -29,8 +34,8 @@ bench: $(STAMP)
 ## lint: ruff on the Python code, robocop on the Robot files
 lint: $(STAMP)
 	$(BIN)/ruff check UdsLibrary tests bench
-	$(BIN)/robocop check suites tests/acceptance
-	$(BIN)/robocop format --check suites tests/acceptance
+	$(BIN)/robocop check suites tests/acceptance resources
+	$(BIN)/robocop format --check suites tests/acceptance resources
 
 ## docs: keyword documentation (libdoc) in docs/UdsLibrary.html
 docs: $(STAMP)

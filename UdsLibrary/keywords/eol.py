@@ -457,7 +457,7 @@ class EolKeywords(LibraryComponent):
             with contextlib.suppress(ValueError):  # another drive (Windows): keep the absolute link
                 link = Path(os.path.relpath(delivered.path, output_dir)).as_posix()
         color = "green" if verdict == "PASS" else "red"
-        logger.info(f"<b style='color:{color}'>{html.escape(text)}</b><a href='{html.escape(link)}'>"
+        logger.info(f"<b style='color:{color}'>{html.escape(text)}</b><a href=\"{html.escape(link)}\">"
                     f"{html.escape(str(delivered.path))}</a>", html=True)
 
     @keyword("Read EOL Report", tags=["eol"])

@@ -1,12 +1,13 @@
 *** Settings ***
 Documentation     Smoke test of a diagnostic bench: the ECU answers, identifies itself, accepts
 ...               the extended session and security access, and carries no confirmed DTC.
-...               Runs against the bench in ${BENCH} (default: the simulated demo ECU).
+...               Runs on any bench carrying the demo ECU: under pabot one reserved from the
+...               value-set file, under robot the one in ${BENCH} (default: the simulated demo ECU).
 
-Library           UdsLibrary
+Resource          ../../resources/bench.resource
 
-Suite Setup       Open UDS Connection    ${BENCH}
-Suite Teardown    Close All UDS Connections
+Suite Setup       Acquire Bench    demo-ecu
+Suite Teardown    Release Bench
 
 Test Tags         smoke
 
