@@ -96,7 +96,7 @@ def write_bench(folder: Path, name: str) -> Path:
     return path
 
 
-class DefaultsTester:
+class DefaultsTester(UdsoncanTester):
     """udsoncan as its documentation shows it: `isotp.CanStack(bus, address=...)` with can-isotp's
     default parameters (BS=8, no padding, read_timeout 0.05 s in can-isotp 2.0.7) and udsoncan's
     default client configuration (plus the VIN codec)."""
@@ -109,14 +109,6 @@ class DefaultsTester:
         config["data_identifiers"] = {0xF190: udsoncan.AsciiCodec(17)}
         self.client = Client(PythonIsoTpConnection(self.stack), config=config)  # type: ignore[arg-type]
         self.client.open()
-
-    def read_did(self, did: int) -> bytes:
-        response = self.client.read_data_by_identifier(did)
-        return bytes(response.original_payload)  # type: ignore[union-attr, arg-type]
-
-    def close(self) -> None:
-        self.client.close()
-        self.bus.shutdown()
 
 
 @contextmanager
