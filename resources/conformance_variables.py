@@ -588,11 +588,18 @@ class _Derivation:
             value + size_4 - 1 < a.start or value > a.end for a in download.areas)), 0)
         data_formats = download.data_format_identifiers
         block = bytes(i & 0xFF for i in range(payload))
+        data_format = byte_hex(data_formats[0] if data_formats else 0x00)
+        start = address(area.start if area else 0)
+        # lengthFormatIdentifier 0x20 and maxNumberOfBlockLength on 2 bytes
+        block_length_field = "20 " + hexs(download.max_block_length.to_bytes(2, "big"))
         self.vars.update({
-            "DATA_FORMAT": byte_hex(data_formats[0] if data_formats else 0x00),
+            # RequestDownload of DOWNLOAD_BLOCKS blocks at the start of the area, and its positive answer
+            "REQUEST_DOWNLOAD": f"34 {data_format} {byte_hex(alfid)} {start} {size(size_4)}",
+            "ACCEPTED": f"74 {block_length_field}",
+            "DATA_FORMAT": data_format,
             "UNSUPPORTED_DATA_FORMAT": byte_hex(_first_free((0x11, 0x10, 0x01, 0xFF), data_formats) or 0xFF),
             "ALFID": byte_hex(alfid),
-            "DOWNLOAD_ADDRESS": address(area.start if area else 0),
+            "DOWNLOAD_ADDRESS": start,
             "ADDRESS_OUTSIDE_MEMORY": address(outside),
             "DOWNLOAD_BLOCKS": DOWNLOAD_BLOCKS,
             "COUNTER_AFTER_LAST_BLOCK": byte_hex((DOWNLOAD_BLOCKS + 1) & 0xFF),
@@ -600,8 +607,7 @@ class _Derivation:
             "WRAP_BLOCKS": WRAP_BLOCKS,
             "WRAP_DOWNLOAD_SIZE": size(WRAP_BLOCKS * payload),
             "PARTIAL_DOWNLOAD_SIZE": size(payload + payload // 4),  # TC3610: the second block is too long
-            # lengthFormatIdentifier 0x20 and maxNumberOfBlockLength on 2 bytes
-            "MAX_BLOCK_LENGTH_FIELD": "20 " + hexs(download.max_block_length.to_bytes(2, "big")),
+            "MAX_BLOCK_LENGTH_FIELD": block_length_field,
             "BLOCK_DATA": hexs(block),
             "BLOCK_DATA_TOO_LONG": hexs(block + b"\x00"),
         })

@@ -5,16 +5,12 @@ Documentation     Cross-service rules (catalogue section 1): the NRC check order
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Name              Cross-Service Rules
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

@@ -5,18 +5,14 @@ Documentation     DiagnosticSessionControl 0x10 (catalogue section 2): entering 
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x10
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x10
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x10    session    physical
 
 Name              0x10 Diagnostic Session Control
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

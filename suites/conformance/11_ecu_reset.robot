@@ -5,18 +5,14 @@ Documentation     ECUReset 0x11 (catalogue section 3): the positive response com
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x11
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x11
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x11
 
 Name              0x11 ECU Reset
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

@@ -5,18 +5,14 @@ Documentation     ClearDiagnosticInformation 0x14 (catalogue section 10): cleari
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x14
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x14
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x14
 
 Name              0x14 Clear Diagnostic Information
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

@@ -9,18 +9,14 @@ Documentation     ReadDTCInformation 0x19 (catalogue section 9): the number of D
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x19
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x19
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x19
 
 Name              0x19 Read DTC Information
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

@@ -5,18 +5,14 @@ Documentation     ReadDataByIdentifier 0x22 (catalogue section 6): multi-frame a
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x22
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x22
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x22    physical
 
 Name              0x22 Read Data By Identifier
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

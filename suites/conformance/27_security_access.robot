@@ -5,18 +5,14 @@ Documentation     SecurityAccess 0x27 (catalogue section 4): seed and key, the z
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x27
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x27
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x27    security    physical    requires:security
 
 Name              0x27 Security Access
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

@@ -5,18 +5,14 @@ Documentation     CommunicationControl 0x28 (catalogue section 11): the ECU's pe
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x28
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x28
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x28    requires:communication-control
 
 Name              0x28 Communication Control
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

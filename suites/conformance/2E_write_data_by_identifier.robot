@@ -5,18 +5,14 @@ Documentation     WriteDataByIdentifier 0x2E (catalogue section 7): writing and 
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x2E
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x2E
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x2e    physical
 
 Name              0x2E Write Data By Identifier
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

@@ -5,18 +5,14 @@ Documentation     RoutineControl 0x31 (catalogue section 8): start, results and 
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x31
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x31
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x31    physical
 
 Name              0x31 Routine Control
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

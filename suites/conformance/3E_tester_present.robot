@@ -5,18 +5,14 @@ Documentation     TesterPresent 0x3E (catalogue section 5): the answer and its s
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x3E
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x3E
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x3e
 
 Name              0x3E Tester Present
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

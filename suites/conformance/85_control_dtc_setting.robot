@@ -9,18 +9,14 @@ Documentation     ControlDTCSetting 0x85 (catalogue section 12): with the settin
 
 Resource          ../../resources/conformance.resource
 
-Suite Setup       Open Conformance Bench    ${BENCH}    0x85
-Suite Teardown    Close All UDS Connections
+Suite Setup       Open Conformance Bench    0x85
+Suite Teardown    Release Bench
 Test Setup        Start Test Case From Power-On
 Test Template     Requests Should Get
 
 Test Tags         sid:0x85    requires:dtc-setting
 
 Name              0x85 Control DTC Setting
-
-
-*** Variables ***
-${BENCH}    ${CURDIR}/../../resources/benches/sim-1.yaml
 
 
 *** Test Cases ***    PRECONDITION    REQUEST    EXPECTED

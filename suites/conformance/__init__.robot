@@ -5,7 +5,7 @@ Documentation    ISO 14229-1 (UDS on CAN) conformance of the ECU on the bench in
 ...              docs/conformance-catalogue.md. Test names start with the catalogue id (``TC3E05``);
 ...              tags give the service (``sid:0x3E``), the rule (``nrc``, ``sprmib``, ``timing``,
 ...              ``session``, ``security``, ``sequence``, ``length``, ``positive``, ``fault``) and the
-...              addressing (``physical``, ``functional``). Every suite opens the bench itself and every
+...              addressing (``physical``, ``functional``). Every suite acquires a bench itself and every
 ...              case starts from the ECU's power-on state, so suites and cases run in any order and in
 ...              parallel on several benches (``pabot``).
 ...

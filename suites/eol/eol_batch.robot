@@ -1,18 +1,22 @@
 *** Settings ***
-Documentation    A batch of ECUs through the EOL sequence, one test per ECU, as a line tests them one after
-...              the other: three units of the demo ECU's part number on the simulated bench of the demo
-...              station. Each leaves its report in the MES folder and its row in the quality database, so
-...              `uds station --summary` has figures to show after `make run`.
+Documentation     A batch of ECUs through the EOL sequence, one test per ECU, as a line tests them one after
+...               the other: three units of the demo ECU's part number on the bench of the demo station
+...               (under pabot, a bench of the value-set file that carries the demo ECU). Each leaves its
+...               report in the MES folder and its row in the quality database, so `uds station --summary`
+...               has figures to show after `make run`.
 
-Resource         ../../resources/eol.resource
+Resource          ../../resources/eol.resource
 
-Test Teardown    Finish EOL Test
-Test Template    EOL Test Of Unit
+Suite Setup       Acquire EOL Bench    demo-ecu
+Suite Teardown    Release Bench
+Test Teardown     Finish EOL Test
+Test Template     EOL Test Of Unit
 
-Test Tags        eol
+Test Tags         eol
 
 
 *** Variables ***
+${BENCH}           ${NONE}
 ${STATION_FILE}    ${CURDIR}/../../resources/stations/demo_station.yaml
 
 
@@ -26,5 +30,5 @@ Unit SN00000103    03L906018A;SN00000103;WVWZZZ1JZXW000001
 EOL Test Of Unit
     [Documentation]    The whole EOL sequence for the unit with ``barcode``.
     [Arguments]    ${barcode}
-    Start EOL Test    ${barcode}    ${STATION_FILE}
+    Start EOL Test    ${barcode}    ${STATION_FILE}    bench=${BENCH}
     Run EOL Sequence
