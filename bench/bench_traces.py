@@ -19,6 +19,12 @@ the spread of the ratio on a shared machine: the same mix, and a denser one (abo
 diagnostic). `--app-frames` sets how many application frames go between two exchanges; `--worst`
 adds rounds on a bus with diagnostic frames only.
 
+Last, the price of checking ASC frame lines (`UdsLibrary.trace.reader`: python-can's ASCReader
+passes over damaged lines silently or stops at them, so every frame line is checked first): the
+same vehicle scan as a 32100-frame ASC file read with ``read_frames`` and with python-can's
+ASCReader alone, five interleaved rounds in this process; the figure is the ratio of the medians
+(no target: correctness first, the figure says what it costs).
+
     .venv/bin/python bench/bench_traces.py [--size-mb 100] [--app-frames 250] [--worst]
 """
 
@@ -37,6 +43,7 @@ from pathlib import Path
 
 import can
 
+from UdsLibrary.trace.reader import Findings, read_frames
 from UdsLibrary.trace.synthetic import VehicleTraffic
 
 CHILD = "--child"
@@ -163,6 +170,29 @@ def run(size_mb: float, app_frames: int, rounds_mb: float, dense_app_frames: int
             rounds(Path(folder), rounds_mb, dense_app_frames, "dense diagnostics")
 
 
+def asc_check(cycles: int = 100, repeats: int = 5) -> None:
+    """ASC reading with the frame-line check against python-can's ASCReader alone, interleaved."""
+    with tempfile.TemporaryDirectory(prefix="uds-bench-traces-") as folder:
+        path = Path(folder) / "scan.asc"
+        frames = VehicleTraffic().write(path, cycles=cycles)
+        times: dict[str, list[float]] = {"ASCReader alone": [], "read_frames (checked)": []}
+        for _ in range(repeats):
+            for label in times:
+                start = time.perf_counter()
+                if label == "ASCReader alone":
+                    count = sum(1 for _ in can.io.ASCReader(str(path)))
+                else:
+                    findings = Findings()
+                    count = sum(1 for _ in read_frames(path, findings))
+                    assert not list(findings), list(findings)
+                times[label].append(time.perf_counter() - start)
+                assert count == frames, (label, count, frames)
+        alone, checked = (statistics.median(values) for values in times.values())
+        print(f"[ASC] {frames} frames, {repeats} interleaved rounds: ASCReader alone {frames / alone:,.0f} frames/s, "
+              f"read_frames with the frame-line check {frames / checked:,.0f} frames/s; checked / alone "
+              f"(time) {checked / alone:.2f}", flush=True)
+
+
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == CHILD:
         child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
@@ -180,6 +210,7 @@ def main() -> int:
     if args.worst:
         with tempfile.TemporaryDirectory(prefix="uds-bench-traces-") as folder:
             rounds(Path(folder), args.rounds_mb / 2, 0, "diagnostic only")
+    asc_check()
     return 0
 
 

@@ -7,7 +7,12 @@ any format python-can reads - BLF, ASC, TRC, candump ``.log``, CSV, also gzip-co
 * an unknown or unreadable format: one finding, no frames;
 * a bad line in a candump log or CSV file: a finding with the line number, then reading goes on
   with the next line (a fresh reader on the same open file);
-* a line the ASC or TRC reader skips, an unreadable BLF container: python-can logs it; those log
+* a damaged frame line of an ASC file (a frame line - time, channel, id, Rx/Tx - whose time, id,
+  DLC or data bytes do not parse, or with fewer data bytes than its DLC): a finding with the line
+  number, and the line is left out. python-can's ASC reader passes over lines it does not
+  recognise without a word, and stops at a frame line it cannot parse; `_AscLines` checks every
+  frame line before the reader sees it, so neither happens;
+* a line the TRC reader skips, an unreadable BLF container: python-can logs it; those log
   records become findings;
 * a truncated BLF file: its header announces more bytes or objects than were read.
 """
@@ -18,6 +23,7 @@ import contextlib
 import gzip
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +140,114 @@ class _Lines:
         self.file.close()
 
 
+_ASC_BASE = re.compile(r"base\s+(hex|dec)\b", re.IGNORECASE)
+_ASC_TIME = re.compile(r"\d+\.\d+")
+_ASC_DIRECTIONS = ("Rx", "Tx")
+# time channel id Rx|Tx d dlc data... in hex; groups: DLC 8 with its 8 bytes, or another DLC and the
+# data bytes that parse
+_ASC_HEX_FRAME = re.compile(r"\s*\d+\.\d+\s+\d+\s+(?:[01][0-9A-Fa-f]{7}|[0-9A-Fa-f]{1,7})x?\s+[RT]x\s+"
+                            r"d\s+(?:(8)(?:\s+[0-9A-Fa-f]{1,2}\b){8}|([0-9A-Fa-f])((?:\s+[0-9A-Fa-f]{1,2}\b)*))")
+_ASC_CLASSIC_LENGTH = {f"{dlc:X}": min(8, can.util.dlc2len(dlc)) for dlc in range(16)} | {
+    f"{dlc:x}": min(8, can.util.dlc2len(dlc)) for dlc in range(16)}
+
+
+class _AscLines(_Lines):
+    """The lines of an ASC file for python-can's reader, every frame line checked first.
+
+    A frame line has a time, a channel (a number, or ``CANFD`` and a number), the id and the
+    direction (``Rx``/``Tx``) among its first fields; one that python-can would skip or fail on
+    becomes a finding with its line number and reaches the reader as an empty line. Other lines
+    (header, comments, status and statistics events, error frames) pass unchanged.
+    """
+
+    def __init__(self, file: Any, findings: Findings, progress: Progress) -> None:
+        super().__init__(file)
+        self.findings = findings
+        self.progress = progress
+        self.base = 16
+
+    def __next__(self) -> str:
+        line = next(self.file)
+        self.number += 1
+        if self.base == 16 and (match := _ASC_HEX_FRAME.match(line)) is not None and (
+                match.group(1) or len(match.group(3).split()) >= _ASC_CLASSIC_LENGTH[match.group(2)]):
+            return line  # the common case, a well-formed classic frame line, at the regex's speed
+        fields = line.split()
+        if len(fields) < 4:
+            return line
+        if fields[0] == "base" and (match := _ASC_BASE.match(line.strip())):
+            self.base = 16 if match.group(1).lower() == "hex" else 10
+            return line
+        if fields[1].isdigit() and (fields[3] in _ASC_DIRECTIONS or fields[2] in _ASC_DIRECTIONS):
+            problem = self._classic(fields)
+        elif fields[1] == "CANFD" and len(fields) > 4 and fields[3] in _ASC_DIRECTIONS:
+            problem = self._fd(fields)
+        else:
+            return line
+        if problem is None:
+            return line
+        frames, last = self.progress()
+        self.findings.add(Finding("file", f"damaged frame line skipped ({problem}): {line.strip()[:80]}",
+                                  frame=frames or None, time=last, line=self.number))
+        return "\n"
+
+    def _classic(self, fields: list[str]) -> str | None:
+        # time channel id Rx|Tx d dlc data... [Length = ...] | time channel id Rx|Tx r [dlc]
+        if not _ASC_TIME.fullmatch(fields[0]):
+            return f"time '{fields[0]}'"
+        if fields[3] not in _ASC_DIRECTIONS:
+            return "no id before the direction"
+        problem = self._id(fields[2])
+        if problem or len(fields) < 5:
+            return problem or "nothing after the direction"
+        kind = fields[4].lower()
+        if kind == "r":
+            return None
+        if kind != "d" or len(fields) < 6:
+            return f"'{fields[4]}' where d <dlc> or r belongs"
+        dlc = self._number(fields[5])
+        if dlc is None or dlc > 15:
+            return f"DLC '{fields[5]}'"
+        return self._data(fields[6:], min(8, can.util.dlc2len(dlc)))
+
+    def _fd(self, fields: list[str]) -> str | None:
+        # time CANFD channel Rx|Tx id [name] brs esi dlc length data... [fields]
+        if not _ASC_TIME.fullmatch(fields[0]):
+            return f"time '{fields[0]}'"
+        if fields[4].lower() == "errorframe":
+            return None
+        problem = self._id(fields[4])
+        if problem:
+            return problem
+        rest = fields[5:] if fields[5:6] and fields[5].isdigit() else fields[6:]
+        if len(rest) < 4 or rest[0] not in ("0", "1") or rest[1] not in ("0", "1"):
+            return "BRS, ESI, DLC and data length missing"
+        dlc = self._number(rest[2])
+        if dlc is None or dlc > 15 or not rest[3].isdigit() or int(rest[3]) > 64:
+            return f"DLC '{rest[2]}' or data length '{rest[3]}'"
+        return self._data(rest[4:], int(rest[3]))
+
+    def _id(self, text: str) -> str | None:
+        digits = text[:-1] if text[-1:] in ("x", "X") else text
+        value = self._number(digits, limit=0x1FFFFFFF)
+        return None if value is not None else f"id '{text}'"
+
+    def _data(self, fields: list[str], length: int) -> str | None:
+        if len(fields) < length:
+            return f"{len(fields)} of {length} data bytes"
+        for byte in fields[:length]:
+            if self._number(byte) is None:
+                return f"data byte '{byte}'"
+        return None
+
+    def _number(self, text: str, limit: int = 0xFF) -> int | None:
+        try:
+            value = int(text, self.base)
+        except ValueError:
+            return None
+        return value if 0 <= value <= limit and text.isalnum() else None
+
+
 Progress = Callable[[], tuple[int, "float | None"]]  # (frames read so far, timestamp of the last one)
 
 
@@ -216,12 +330,16 @@ def _python_can_warnings(findings: Findings, progress: Progress) -> Iterator[Non
         can_logger.setLevel(old_level)
 
 
-def _reader(file: Path, suffix: str, compressed: bool) -> Any:
+def _reader(file: Path, suffix: str, compressed: bool, findings: Findings, progress: Progress) -> Any:
     if suffix == ".blf":
         return can.io.BLFReader(str(file))
+    if suffix == ".asc":
+        opener = gzip.open if compressed else open
+        handle = opener(file, "rt", encoding="utf-8", errors="replace")  # type: ignore[operator]
+        return can.io.ASCReader(_AscLines(handle, findings, progress))
     if compressed:
         return can.LogReader(str(file))
-    return {".asc": can.io.ASCReader, ".trc": can.io.TRCReader}[suffix](str(file))
+    return can.io.TRCReader(str(file))
 
 
 def _read_whole(file: Path, suffix: str, compressed: bool, findings: Findings,
@@ -229,7 +347,7 @@ def _read_whole(file: Path, suffix: str, compressed: bool, findings: Findings,
     """BLF, ASC, TRC: python-can's reader to the end; an exception ends the file with a finding."""
     with _python_can_warnings(findings, progress):
         try:
-            reader = _reader(file, suffix, compressed)
+            reader = _reader(file, suffix, compressed, findings, progress)
         except Exception as error:  # python-can raises many kinds on a bad header
             findings.add(Finding("file", f"'{file.name}' cannot be read as {FORMATS[suffix]}: {error}",
                                  severity="error"))

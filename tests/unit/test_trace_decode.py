@@ -13,7 +13,7 @@ import pytest
 
 from UdsLibrary.cli import main
 from UdsLibrary.trace.decode import DecodeOptions, TraceDecoder, decode_trace, parse_pairs
-from UdsLibrary.trace.reader import Findings, sniff_format
+from UdsLibrary.trace.reader import Findings, read_frames, sniff_format
 from UdsLibrary.trace.synthetic import VehicleTraffic, segment
 from UdsLibrary.trace.uds import interpret
 
@@ -244,6 +244,57 @@ def test_bad_lines_of_a_candump_log_are_skipped_with_their_line_number(tmp_path:
     transactions, findings = _decode(path)
     assert [f.line for f in findings] == [11, 21]
     assert len(transactions) > 20
+
+
+DAMAGED_ASC_LINES = [  # (line, what the finding names)
+    (" 1.0O2000 1  7E0             Rx   d 8 02 10 03 00 00 00 00 00\n", "time '1.0O2000'"),
+    (" 1.002000 1  7G0             Rx   d 8 02 10 03 00 00 00 00 00\n", "id '7G0'"),
+    (" 1.002000 1  7E0             Rx   d 8 02 10 03 00 0Z 00 00 00\n", "data byte '0Z'"),
+    (" 1.002000 1  7E0             Rx   d 8 02 10 03\n", "3 of 8 data bytes"),
+    (" 1.002000 1  7E0             Rx   d Q 02 10 03 00 00 00 00 00\n", "DLC 'Q'"),
+    (" 1.002000 1  Rx   d 8 02 10 03 00 00 00 00 00\n", "no id before the direction"),
+    (" 1.002000 CANFD   1 Rx      7E0  1 0 d 12 02 10 03\n", "3 of 12 data bytes"),
+]
+
+
+def test_damaged_frame_lines_of_an_asc_file_are_skipped_with_their_line_number(tmp_path: Path) -> None:
+    path = tmp_path / "scan.asc"
+    written = VehicleTraffic().write(path)
+    intact, intact_findings = _decode(path)
+    assert not list(intact_findings)
+    lines = path.read_text().splitlines(keepends=True)
+    positions = [10 + 7 * i for i in range(len(DAMAGED_ASC_LINES))]
+    for position, (line, _) in zip(positions, DAMAGED_ASC_LINES, strict=True):
+        lines.insert(position, line)
+    # lines the ASC format has besides frames pass without a finding
+    lines.insert(6, " 0.000300 1  Statistic: D 0 R 0 XD 0 XR 0 E 0 O 0 B 0.00%\n")
+    lines.insert(6, " 0.000200 1  ErrorFrame\n")
+    lines.insert(6, "// a comment\n")
+    path.write_text("".join(lines))
+    findings = Findings()
+    frames = list(read_frames(path, findings))
+    expected_lines = [position + 3 + 1 for position in positions]  # 1-based, after the three inserted above
+    assert [f.line for f in findings] == expected_lines
+    for finding, (_, problem) in zip(findings, DAMAGED_ASC_LINES, strict=True):
+        assert f"damaged frame line skipped ({problem})" in finding.message
+    assert len(frames) == written + 1  # every intact frame and the error frame
+    transactions, _ = _decode(path)
+    assert _as_expected(transactions) == _as_expected(intact)
+
+
+def test_an_asc_file_in_decimal_is_checked_in_decimal(tmp_path: Path) -> None:
+    path = tmp_path / "dec.asc"
+    path.write_text("date Sat Nov 21 08:06:48.334 2026\nbase dec  timestamps absolute\ninternal events logged\n"
+                    "Begin Triggerblock\n"
+                    " 0.001000 1  2016            Rx   d 8 2 16 3 0 0 0 0 0\n"
+                    " 0.002000 1  2024            Rx   d 8 6 80 3 0 50 1 244 0\n"
+                    " 0.003000 1  2024            Rx   d 8 6 80 3 0 50 1 7F 0\n"
+                    "End TriggerBlock\n")
+    findings = Findings()
+    frames = list(read_frames(path, findings))
+    assert [bytes(frame.data).hex(" ") for frame in frames] == ["02 10 03 00 00 00 00 00", "06 50 03 00 32 01 f4 00"]
+    assert [frame.arbitration_id for frame in frames] == [0x7E0, 0x7E8]
+    assert [(f.line, "data byte '7F'" in f.message) for f in findings] == [(7, True)]
 
 
 def test_isotp_problems_and_frames_out_of_order_are_findings() -> None:
