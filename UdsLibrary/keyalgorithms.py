@@ -46,6 +46,7 @@ __all__ = [
     "KeyAlgorithm",
     "algorithm_names",
     "get_algorithm",
+    "parse_hex_secret",
     "register",
     "resolve_secret",
 ]
@@ -108,6 +109,23 @@ def get_algorithm(name_or_ref: str) -> KeyAlgorithm:
     return function  # type: ignore[return-value]
 
 
+def parse_hex_secret(text: str) -> bytes:
+    """The bytes of a secret written as hex (``A5A5A5A5``, ``0xA5A5``, ``A5 A5``, ``A5:A5``, ``A5-A5``).
+
+    Raises ValueError without the text in its message: callers name where the secret came from,
+    never its value.
+    """
+    cleaned = "".join(text.split()).replace(":", "").replace("-", "")
+    if cleaned[:2].lower() == "0x":
+        cleaned = cleaned[2:]
+    try:
+        if not cleaned or len(cleaned) % 2:
+            raise ValueError
+        return bytes.fromhex(cleaned)
+    except ValueError:
+        raise ValueError("not hex bytes") from None
+
+
 def resolve_secret(secret: bytes, env: str | None) -> bytes:
     """Return the secret: the hex value of environment variable ``env`` when set, else ``secret``.
 
@@ -118,13 +136,8 @@ def resolve_secret(secret: bytes, env: str | None) -> bytes:
     text = os.environ.get(env, "")
     if not text.strip():
         return secret
-    cleaned = "".join(text.split())
-    if cleaned[:2].lower() == "0x":
-        cleaned = cleaned[2:]
     try:
-        if not cleaned or len(cleaned) % 2:
-            raise ValueError
-        return bytes.fromhex(cleaned)
+        return parse_hex_secret(text)
     except ValueError:
         raise UdsLibraryError(
             f"environment variable {env} must hold the security secret as hex bytes "

@@ -103,13 +103,8 @@ def secret_bytes(value: object, what: str) -> bytes:
         return bytes(value)
     if not isinstance(value, str):
         raise UdsLibraryError(f"{what} must hold hex text or bytes, got {type(value).__name__}")
-    text = "".join(value.split()).replace(":", "").replace("-", "")
-    if text[:2].lower() == "0x":
-        text = text[2:]
     try:
-        if not text or len(text) % 2:
-            raise ValueError
-        return bytes.fromhex(text)
+        return keyalgorithms.parse_hex_secret(value)
     except ValueError:
         raise UdsLibraryError(f"{what} is not hex bytes such as 'A5A5A5A5' (the value is not shown)") from None
 
