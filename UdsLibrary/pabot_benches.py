@@ -7,7 +7,8 @@ suite waiting for it. `BenchPool` talks to the same PabotLib server (the `_Pabot
 own keywords call remotely) and adds the missing parts: a deadline, disabling a broken bench with
 a reason every process can read, and a clear sentence when no bench is left. Under plain `robot`
 the pool is pabot's in-process `_PabotLib` holding the one bench of `${BENCH}`, so suites run
-unchanged without pabot.
+unchanged without pabot; so it is under pabot without value sets when that bench is a simulator on
+python-can's in-process `virtual` bus (each process has its own), never for a bench processes share.
 
 `resources/bench.resource` builds `Acquire Bench` and `Release Bench` on these keywords.
 
@@ -128,6 +129,9 @@ class BenchPool:
             try:
                 name, values = pool.call("acquire_value_set", self._caller, *tags)
             except RemoteError as error:
+                if "never imported" in str(error) and (local := self._private_simulated_bench(tags)) is not None:
+                    pool = self._pool = local  # pabot without value sets, a bench no other process can see
+                    continue
                 raise self._unavailable(pool, tags, str(error)) from None
             except AssertionError as error:  # the local pool: raised without the remote wrapping
                 raise self._unavailable(pool, tags, str(error)) from None
@@ -266,6 +270,24 @@ class BenchPool:
         self._pool = _LocalPool(bench.name, str(file), tuple(bench.tags))
         return self._pool
 
+    def _private_simulated_bench(self, tags: tuple[str, ...]) -> _LocalPool | None:
+        """Under pabot without value sets (no ``--resourcefile``): the bench in ``${BENCH}`` when it
+        is a simulated ECU on python-can's in-process ``virtual`` bus. Every process then starts a
+        simulator of its own, so sharing the file takes nothing from another suite; a bench on a real
+        interface or on ``udp_multicast`` is never shared this way (None: the caller fails)."""
+        file = BuiltIn().get_variable_value("${BENCH}")
+        if not file:
+            return None
+        try:
+            bench = load_bench(os.path.normpath(str(file)))
+        except UdsLibraryError:
+            return None
+        if bench.simulator is None or bench.interface != "virtual" or any(tag not in bench.tags for tag in tags):
+            return None
+        logger.info(f"PabotLib has no value sets (pabot without --resourcefile): this process uses its own "
+                    f"simulated bench {bench.name} from ${{BENCH}} ({file})")
+        return _LocalPool(bench.name, os.path.normpath(str(file)), tuple(bench.tags))
+
     def _unavailable(self, pool: _Pool, tags: tuple[str, ...], error: str) -> BenchUnavailableError:
         disabled = self._disabled(pool)
         matching = {name: entry for name, entry in disabled.items()
@@ -277,7 +299,8 @@ class BenchPool:
         if "never imported" in error:
             return BenchUnavailableError(
                 "PabotLib has no benches: start pabot with --resourcefile <value-set file> "
-                "(resources/benches/simulated.dat lists the simulated ones)")
+                "(resources/benches/simulated.dat lists the simulated ones); without one, only a bench "
+                "simulated in-process (virtual bus) in ${BENCH} can be used, one per process")
         if "No value set matching" in error:
             return BenchUnavailableError(f"no bench in the value-set file is tagged {', '.join(tags)}")
         return BenchUnavailableError(f"{pool.where} refused to reserve a bench {wanted}: {error}")

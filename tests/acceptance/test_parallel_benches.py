@@ -42,11 +42,12 @@ RUN_TIMEOUT = 170  # seconds for one pabot run
 SIM_BENCHES = {"sim-1", "sim-2", "sim-3", "sim-4"}
 
 
-def _pabot(outputdir: Path, resourcefile: Path, *suites: Path, processes: int = 4, name: str = "Parallel",
+def _pabot(outputdir: Path, resourcefile: Path | None, *suites: Path, processes: int = 4, name: str = "Parallel",
            options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    values = ("--resourcefile", str(resourcefile)) if resourcefile is not None else ()
     command = [sys.executable, "-m", "pabot.pabot", "--command", sys.executable, "-m", "robot", "--end-command",
                *options, "--processes", str(processes), "--pabotlib", "--pabotlibport", "0",
-               "--resourcefile", str(resourcefile), "--artifacts", "blf,asc,json", "--artifactsinsubfolders",
+               *values, "--artifacts", "blf,asc,json", "--artifactsinsubfolders",
                "--outputdir", str(outputdir), "--xunit", "xunit.xml", "--name", name,
                "--consolecolors", "off", *map(str, suites)]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
@@ -366,6 +367,26 @@ def test_an_unreachable_pabotlib_is_named(tmp_path: Path) -> None:
     message = messages.pop()
     assert message.startswith(f"Parent suite setup failed:\nPabotLib at 127.0.0.1:{port} is not reachable"), message
     assert "run pabot with its PabotLib (--pabotlib, not --no-pabotlib)" in message
+
+
+def test_pabot_without_value_sets_gives_each_process_its_own_simulated_bench(tmp_path: Path) -> None:
+    process = _pabot(tmp_path / "own", None, ROOT / "suites" / "smoke", processes=1, name="Own")
+    result = _result(tmp_path / "own", process)
+    assert result.statistics.total.failed == 0 and result.statistics.total.passed > 0
+    assert _leaf_suites(result)[0].metadata["Bench"] == "sim-1"
+
+
+def test_pabot_without_value_sets_never_shares_a_bench_other_processes_can_see(tmp_path: Path) -> None:
+    shared = BENCHES / "sim-multicast.yaml"  # a simulator on udp_multicast: every process would see it
+    process = _pabot(tmp_path / "shared", None, ROOT / "suites" / "smoke", processes=1, name="Shared",
+                     options=("--variable", f"BENCH:{shared.as_posix()}"))
+    result = _result(tmp_path / "shared", process)
+    messages = {test.message for test in result.suite.all_tests}
+    assert len(messages) == 1
+    message = messages.pop()
+    assert message.startswith("Parent suite setup failed:\nPabotLib has no benches: start pabot with --resourcefile "
+                              "<value-set file>"), message
+    assert "only a bench simulated in-process (virtual bus) in ${BENCH} can be used, one per process" in message
 
 
 def test_plain_robot_runs_on_the_bench_in_the_bench_variable(tmp_path: Path) -> None:
