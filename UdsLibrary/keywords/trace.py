@@ -162,11 +162,14 @@ class TraceKeywords(LibraryComponent):
         """Finds the ECUs on the bus of the active connection and returns them; with ``expected``,
         fails unless exactly the expected ECUs answered.
 
-        Probing: TesterPresent (``3E 00``) on the functional id 0x7DF (``functional=True``) and
-        to each request id of ``id_range`` (``7E0-7EF``: the request ids with bit 3 clear, each
-        answered on request + 8; ``700-7FF`` for the whole 11-bit diagnostic range; explicit pairs
-        ``7E0:7E8,726:72E``; ``none`` for functional probing only). An ECU that answers anything -
-        also a negative response - is there. Then the identification DIDs of each ECU are read:
+        Probing: TesterPresent (``3E 00``) on the functional id (``functional=True``: the
+        connection's, else 0x7DF, or 0x18DB33F1 when ``id_range`` is 29-bit) and to each request id
+        of ``id_range`` (``7E0-7EF``: the request ids with bit 3 clear, each answered on request +
+        8; ``700-7FF`` for the whole 11-bit diagnostic range; ``18DA00F1-18DAFFF1``: 29-bit normal
+        fixed request ids to target addresses 00-FF from tester F1, each answered on
+        0x18DAF1<target>; explicit pairs ``7E0:7E8,726:72E``; ``none`` for functional probing only).
+        An ECU that answers anything - also a negative response - is there. Then the
+        identification DIDs of each ECU are read:
         F187 part number, F18C serial number, F195 software version, F190 VIN, F197 system name,
         F191 hardware number, F18A supplier. ``timeout`` is the wait for each physical probe.
 
@@ -187,9 +190,17 @@ class TraceKeywords(LibraryComponent):
         | ${ecus} = | Discover ECUs |
         | Discover ECUs | expected=${CURDIR}/vehicles/demo_vehicle.yaml |
         | ${ecus} = | Discover ECUs | id_range=700-7FF | functional=False |
+        | ${ecus} = | Discover ECUs | id_range=18DA00F1-18DAFFF1 |
         | Discover ECUs | expected=${{['ECM=7E0:7E8', 'TCM=7E1:7E9', 'BCM=726:72E']}} |
         """
-        from UdsLibrary.trace.discovery import compare, describe_differences, discover_ecus, load_expected, parse_range
+        from UdsLibrary.trace.discovery import (
+            compare,
+            default_functional_id,
+            describe_differences,
+            discover_ecus,
+            load_expected,
+            parse_range,
+        )
 
         pairs = parse_range(id_range)
         if not pairs and not functional:
@@ -198,9 +209,11 @@ class TraceKeywords(LibraryComponent):
         seconds = to_seconds(timeout, "timeout")
         target = self.target
         connection = target.connection
-        functional_id = connection.addressing.functional_id if functional else None
-        if functional and functional_id is None:
-            functional_id = 0x7DF
+        functional_id = None
+        if functional:  # the connection's functional id when it has the width of the probed ids
+            own = connection.addressing.functional_id
+            wide = pairs[0][0] > 0x7FF if pairs else own is not None and own > 0x7FF
+            functional_id = own if own is not None and (own > 0x7FF) == wide else default_functional_id(pairs)
         # The connection's lock keeps its Tester Present thread off the bus while the probes read it.
         with connection._lock:
             connection.drain()  # what arrived before belongs to the connection (and its capture)

@@ -31,15 +31,19 @@ def register(commands: Any) -> None:
 
     scan = commands.add_parser(
         "scan", help="find the ECUs on a bus (TesterPresent, identification DIDs)",
-        description="Sends TesterPresent functionally (0x7DF) and/or physically over an id range, reads the "
-                    "identification DIDs of every ECU that answers and compares with an expected vehicle.")
+        description="Sends TesterPresent functionally (0x7DF, or 0x18DB33F1 for 29-bit) and/or physically over an "
+                    "id range, reads the identification DIDs of every ECU that answers and compares with an "
+                    "expected vehicle.")
     scan.add_argument("--interface", required=True, help="python-can interface (socketcan, pcan, vector, virtual...)")
     scan.add_argument("--channel", required=True, help="python-can channel (can0, PCAN_USBBUS1, 0...)")
     scan.add_argument("--bitrate", type=int, help="bitrate in bit/s (interfaces that set it)")
     scan.add_argument("--range", dest="id_range", default="7E0-7EF",
-                      help="request ids to probe physically, FIRST-LAST (response = request + 8) or REQ:RESP "
-                           "pairs; 'none' for functional only (default 7E0-7EF)")
-    scan.add_argument("--functional", action="store_true", help="also probe functionally on 0x7DF")
+                      help="request ids to probe physically: FIRST-LAST of 11-bit ids (response = request + 8), "
+                           "of 29-bit normal fixed ids such as 18DA00F1-18DAFFF1 (response 18DAF1<target>), or "
+                           "REQ:RESP pairs; 'none' for functional only (default 7E0-7EF)")
+    scan.add_argument("--functional", action="store_true",
+                      help="also probe functionally: on 0x7DF, or 0x18DB33F1 when the range is 29-bit")
+    scan.add_argument("--functional-id", metavar="ID", help="the functional id to probe on (hex), implies --functional")
     scan.add_argument("--expected", metavar="VEHICLE", help="vehicle or ECU description file to compare with")
     scan.add_argument("--timeout", type=float, default=0.1, help="seconds to wait for each probe (default 0.1)")
     scan.add_argument("--format", choices=("table", "json"), default="table")
@@ -101,33 +105,54 @@ def run_trace(args: argparse.Namespace) -> int:
 def run_scan(args: argparse.Namespace) -> int:
     import json
 
-    from UdsLibrary.trace.discovery import compare, describe_differences, discover_ecus, load_expected, parse_range
+    from UdsLibrary.trace.discovery import (
+        compare,
+        default_functional_id,
+        describe_differences,
+        discover_ecus,
+        id_text,
+        load_expected,
+        parse_range,
+    )
     from UdsLibrary.transport.bus import open_bus
 
     pairs = parse_range(args.id_range)
-    if not pairs and not args.functional:
+    functional_id = None
+    if args.functional_id is not None:
+        try:
+            functional_id = int(args.functional_id.strip().removeprefix("0x").removeprefix("0X"), 16)
+        except ValueError:
+            functional_id = -1
+        if not 0 <= functional_id <= 0x1FFFFFFF:
+            raise UdsLibraryError(f"--functional-id '{args.functional_id}' is not a CAN id in hex (such as 7DF or "
+                                  "18DB33F1)")
+    elif args.functional:
+        functional_id = default_functional_id(pairs)
+    if not pairs and functional_id is None:
         raise UdsLibraryError("nothing to probe: give --functional or an id --range")
     expected = load_expected(args.expected) if args.expected else None
     kwargs: dict[str, Any] = {"bitrate": args.bitrate} if args.bitrate else {}
     bus = open_bus(args.interface, args.channel, **kwargs)
     try:
-        found = discover_ecus(bus, pairs=pairs, functional_id=0x7DF if args.functional else None,
-                              timeout=args.timeout)
+        found = discover_ecus(bus, pairs=pairs, functional_id=functional_id, timeout=args.timeout)
     finally:
         bus.shutdown()
     missing, unexpected = compare(found, expected) if expected is not None else ([], [])
     if args.format == "json":
         print(json.dumps({"ecus": [e.to_dict() for e in found],
-                          "missing": [{"name": m.name, "request_id": f"{m.request_id:03X}" if m.request_id else "",
-                                       "response_id": f"{m.response_id:03X}"} for m in missing],
-                          "unexpected": [f"{u.request_id:03X}/{u.response_id:03X}" for u in unexpected]}, indent=2))
+                          "missing": [{"name": m.name,
+                                       "request_id": id_text(m.request_id) if m.request_id is not None else "",
+                                       "response_id": id_text(m.response_id)} for m in missing],
+                          "unexpected": [f"{id_text(u.request_id)}/{id_text(u.response_id)}" for u in unexpected]},
+                         indent=2))
     else:
-        print(f"{'ECU':<10} {'ids':<9} {'found by':<20} {'TesterPresent':<14} {'part number':<16} "
+        width = max([9, *(len(id_text(e.request_id)) + len(id_text(e.response_id)) + 1 for e in found)])
+        print(f"{'ECU':<10} {'ids':<{width}} {'found by':<20} {'TesterPresent':<14} {'part number':<16} "
               f"{'serial':<14} {'software':<10} VIN")
         for ecu in found:
             entry = ecu.to_dict()
             how = "+".join(k for k in ("functional", "physical") if entry[k])
-            print(f"{ecu.name or '?':<10} {entry['request_id'] + '/' + entry['response_id']:<9} {how:<20} "
+            print(f"{ecu.name or '?':<10} {entry['request_id'] + '/' + entry['response_id']:<{width}} {how:<20} "
                   f"{entry['tester_present']:<14} {entry['part_number']:<16} {entry['serial_number']:<14} "
                   f"{entry['software_version']:<10} {entry['vin']}")
         print(f"{len(found)} ECU(s) answered")

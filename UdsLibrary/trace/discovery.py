@@ -1,14 +1,17 @@
 """Finding the ECUs on a bus: TesterPresent probes, identification DIDs, comparison with the vehicle.
 
-`discover_ecus(bus, ...)` sends TesterPresent (``3E 00``) functionally (0x7DF: every ECU that
-listens answers on its response id) and/or physically to each request id of a range, then reads
+`discover_ecus(bus, ...)` sends TesterPresent (``3E 00``) functionally (0x7DF, or 0x18DB33F1 with
+29-bit normal fixed addressing: every ECU that listens answers on its response id) and/or
+physically to each request id of a range (11-bit ids, or 29-bit normal fixed ids 0x18DA<target><tester>
+answered on 0x18DA<tester><target>), then reads
 the identification DIDs (part number F187, serial number F18C, software version F195, VIN F190,
 system name F197, ...) of every ECU that answered - positively or not: an ECU that refuses
 TesterPresent (NRC 0x7F in the default session) is still there.
 
 The functional answers are read by the trace decoder (`TraceDecoder.feed` on every frame of the
 probe), so answers from any 0x7xx response id are recognised with the same pairing rule as in
-traces: the request id of a response id is the response id - 8.
+traces: the request id of a response id is the response id - 8; a 29-bit answer 0x18DA<tester><ECU>
+pairs with the request id 0x18DA<ECU><tester>.
 
 `compare(found, expected)` lists the ECUs of an expected vehicle configuration - a vehicle or ECU
 description file, or a list such as ``["ECM=7E0:7E8", "7E1:7E9"]`` - that did not answer
@@ -29,15 +32,31 @@ from UdsLibrary.description.model import Addressing
 from UdsLibrary.errors import UdsLibraryError
 from UdsLibrary.trace.decode import DecodeOptions, TraceDecoder, Transaction, parse_pairs
 from UdsLibrary.trace.uds import did_value
+from UdsLibrary.transport.addressing import UNUSED_RX_ID_11, UNUSED_RX_ID_29
 from UdsLibrary.transport.connection import UdsConnection
 
-__all__ = ["EXPECTED_FORMS", "ExpectedEcu", "FoundEcu", "compare", "discover_ecus", "load_expected", "parse_range"]
+__all__ = ["EXPECTED_FORMS", "ExpectedEcu", "FoundEcu", "compare", "default_functional_id", "discover_ecus", "id_text",
+           "load_expected", "parse_range"]
 
 #: Identification DIDs read from every ECU found (ISO 14229-1 Annex C).
 IDENTIFICATION = (0xF187, 0xF18C, 0xF195, 0xF190, 0xF197, 0xF191, 0xF18A)
 _FIELDS = {0xF187: "part_number", 0xF18C: "serial_number", 0xF195: "software_version", 0xF190: "vin",
            0xF197: "system_name", 0xF191: "hardware_number", 0xF18A: "supplier"}
 EXPECTED_FORMS = "a vehicle or ECU description file, or a list of 'REQUEST:RESPONSE' ids such as 'ECM=7E0:7E8'"
+
+
+FUNCTIONAL_11 = 0x7DF
+FUNCTIONAL_29 = 0x18DB33F1  # ISO 15765-4 normal fixed: functional to all (0x33) from the tester (0xF1)
+
+
+def id_text(can_id: int) -> str:
+    """``7E0`` for an 11-bit id, ``18DA10F1`` for a 29-bit one."""
+    return f"{can_id:03X}" if can_id <= 0x7FF else f"{can_id:08X}"
+
+
+def default_functional_id(pairs: Sequence[tuple[int, int]]) -> int:
+    """0x18DB33F1 when the physical probes are 29-bit, else 0x7DF."""
+    return FUNCTIONAL_29 if pairs and pairs[0][0] > 0x7FF else FUNCTIONAL_11
 
 
 @dataclass
@@ -52,7 +71,7 @@ class FoundEcu:
 
     def to_dict(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
-            "name": self.name, "request_id": f"{self.request_id:03X}", "response_id": f"{self.response_id:03X}",
+            "name": self.name, "request_id": id_text(self.request_id), "response_id": id_text(self.response_id),
             "functional": self.functional, "physical": self.physical, "tester_present": self.tester_present,
         }
         for did, key in _FIELDS.items():
@@ -68,13 +87,15 @@ class ExpectedEcu:
     response_id: int
 
     def label(self) -> str:
-        ids = (f"{self.request_id:03X}/" if self.request_id is not None else "") + f"{self.response_id:03X}"
+        ids = (f"{id_text(self.request_id)}/" if self.request_id is not None else "") + id_text(self.response_id)
         return f"{self.name} ({ids})" if self.name else ids
 
 
 def parse_range(value: str | Sequence[Any] | None) -> list[tuple[int, int]]:
     """Request/response pairs to probe: ``7E0-7EF`` (request ids with bit 3 clear, response = +8),
-    ``7E0:7E8,726:72E`` (explicit pairs), or ``none``/empty for no physical probing."""
+    ``18DA00F1-18DAFFF1`` (29-bit normal fixed request ids, target address 00 to FF from tester F1,
+    each answered on 0x18DA<tester><target>), ``7E0:7E8,726:72E`` (explicit pairs), or
+    ``none``/empty for no physical probing."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return []
     if not isinstance(value, str):
@@ -88,15 +109,33 @@ def parse_range(value: str | Sequence[Any] | None) -> list[tuple[int, int]]:
     except ValueError:
         raise UdsLibraryError(f"id range '{value}' is not FIRST-LAST in hex (such as 7E0-7EF or 700-7FF) or "
                               "REQUEST:RESPONSE pairs (such as 7E0:7E8,726:72E)") from None
+    if high > 0x7FF:
+        return _normal_fixed_range(str(value), low, high)
     if not 0 <= low <= high <= 0x7FF:
         raise UdsLibraryError(f"id range '{value}' must be 11-bit ids from low to high (000-7FF)")
     return [(i, i + 8) for i in range(low, high + 1)
             if not i & 0x8 and i + 8 <= 0x7FF and 0x7DF not in (i, i + 8)]
 
 
+def _normal_fixed_range(value: str, low: int, high: int) -> list[tuple[int, int]]:
+    """29-bit normal fixed physical request ids from `low` to `high`: the same priority and tester
+    (source) address, the target address counting up; each answered with target and source swapped."""
+    base, tester = low & 0x1FFF0000, low & 0xFF
+    if not (low <= high <= 0x1FFFFFFF and (low >> 16) & 0xFF == 0xDA and high & 0x1FFF0000 == base
+            and high & 0xFF == tester):
+        raise UdsLibraryError(
+            f"id range '{value}' is neither 11-bit ids (such as 700-7FF) nor 29-bit normal fixed request ids "
+            "0x18DA<target><tester> with the same priority and tester address at both ends (such as "
+            "18DA00F1-18DAFFF1)")
+    return [(base | target << 8 | tester, base | tester << 8 | target)
+            for target in range((low >> 8) & 0xFF, ((high >> 8) & 0xFF) + 1) if target != tester]
+
+
 def _addressing(request_id: int, response_id: int, template: Addressing | None) -> Addressing:
     padding = template.padding if template is not None else 0xAA
-    return Addressing(request_id=request_id, response_id=response_id, functional_id=None, padding=padding)
+    mode = "normal_29bits" if max(request_id, response_id) > 0x7FF else "normal_11bits"
+    return Addressing(mode=mode, request_id=request_id, response_id=response_id, functional_id=None,
+                      padding=padding)
 
 
 def discover_ecus(bus: can.BusABC, *, pairs: Sequence[tuple[int, int]] = (), functional_id: int | None = 0x7DF,
@@ -145,7 +184,9 @@ def _link(bus: can.BusABC, request_id: int, response_id: int, timeout: float, te
 def _functional_probe(bus: can.BusABC, functional_id: int, window: float, template: Addressing | None,
                       listeners: list) -> list[Transaction]:
     """Send 3E 00 functionally and let the trace decoder pair every answer of the window with it."""
-    addressing = Addressing(request_id=functional_id, response_id=0x7FF, functional_id=functional_id,
+    wide = functional_id > 0x7FF
+    addressing = Addressing(mode="normal_29bits" if wide else "normal_11bits", request_id=functional_id,
+                            response_id=UNUSED_RX_ID_29 if wide else UNUSED_RX_ID_11, functional_id=functional_id,
                             padding=template.padding if template is not None else 0xAA)
     connection = UdsConnection(bus, addressing, p2_timeout=window, owns_bus=False)
     decoder = TraceDecoder(DecodeOptions(p2_window=window, p2_star_window=window))
@@ -226,6 +267,7 @@ def describe_differences(missing: list[ExpectedEcu], unexpected: list[FoundEcu])
     if missing:
         parts.append(f"missing (expected, did not answer): {', '.join(e.label() for e in missing)}")
     if unexpected:
-        labels = [(f"{e.name} " if e.name else "") + f"({e.request_id:03X}/{e.response_id:03X})" for e in unexpected]
+        labels = [(f"{e.name} " if e.name else "") + f"({id_text(e.request_id)}/{id_text(e.response_id)})"
+                  for e in unexpected]
         parts.append(f"unexpected (answered, not expected): {', '.join(labels)}")
     return "; ".join(parts)

@@ -98,6 +98,75 @@ def test_range_and_expected_forms() -> None:
         load_expected(["ECM=somewhere"])
 
 
+def _ecu_29bit(tmp_path: Path, target: int) -> Path:
+    """The demo ECU on 29-bit normal fixed ids: 0x18DA<target>F1 / 0x18DAF1<target>, 0x18DB33F1."""
+    text = DEMO.read_text(encoding="utf-8")
+    old = "  mode: normal_11bits\n  request_id: 0x7E0\n  response_id: 0x7E8\n  functional_id: 0x7DF\n"
+    assert old in text
+    new = (f"  mode: normal_fixed_29bits\n  request_id: 0x18DA{target:02X}F1\n  response_id: 0x18DAF1{target:02X}\n"
+           f"  functional_id: 0x18DB33F1\n  target_address: 0x{target:02X}\n  source_address: 0xF1\n")
+    file = tmp_path / f"ecu_{target:02X}.yaml"
+    file.write_text(text.replace(old, new).replace("name: SIM-1", f"name: SIM-{target:02X}"), encoding="utf-8")
+    return file
+
+
+def test_29_bit_normal_fixed_ecus_are_found_functionally_and_physically(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    channel = f"scan29-{uuid.uuid4().hex}"
+    sims = [EcuSimulator.from_file(_ecu_29bit(tmp_path, target), interface="virtual", channel=channel, profile="ci")
+            for target in (0x10, 0x2A)]
+    for sim in sims:
+        sim.start()
+    bus = can.Bus(interface="virtual", channel=channel)
+    try:
+        pairs = parse_range("18DA00F1-18DA3FF1")
+        assert len(pairs) == 64 and (0x18DA10F1, 0x18DAF110) in pairs and (0x18DAF1F1, 0x18DAF1F1) not in pairs
+        found = discover_ecus(bus, pairs=pairs, functional_id=0x18DB33F1, timeout=0.05)
+        assert [(e.request_id, e.response_id, e.functional, e.physical) for e in found] == [
+            (0x18DA10F1, 0x18DAF110, True, True), (0x18DA2AF1, 0x18DAF12A, True, True)]
+        assert all(e.tester_present == "7E 00" and len(e.identification[0xF190]) == 17 for e in found)
+        assert found[0].to_dict()["request_id"] == "18DA10F1"
+        missing, unexpected = compare(found, load_expected(["A=18DA10F1:18DAF110", "B=18DA11F1:18DAF111"]))
+        assert describe_differences(missing, unexpected) == (
+            "missing (expected, did not answer): B (18DA11F1/18DAF111); "
+            "unexpected (answered, not expected): (18DA2AF1/18DAF12A)")
+        # uds scan: --functional picks 0x18DB33F1 for a 29-bit range
+        assert main(["scan", "--interface", "virtual", "--channel", channel, "--range", "18DA28F1-18DA2FF1",
+                     "--functional", "--format", "json"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert [(e["request_id"], e["functional"], e["physical"]) for e in document["ecus"]] == [
+            ("18DA10F1", True, False), ("18DA2AF1", True, True)]
+    finally:
+        bus.shutdown()
+        for sim in sims:
+            sim.stop()
+    with pytest.raises(UdsLibraryError, match="29-bit normal fixed request ids"):
+        parse_range("18DA00F1-18DBFFF1")
+    assert main(["scan", "--interface", "virtual", "--channel", "unused", "--functional-id", "XYZ"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "uds scan: error: --functional-id 'XYZ' is not a CAN id in hex (such as 7DF or 18DB33F1)")
+
+
+def test_discover_ecus_keyword_probes_29_bit_ids_from_an_11_bit_connection(tmp_path: Path) -> None:
+    """The keyword probes functionally on 0x18DB33F1 for a 29-bit range, not on the connection's 0x7DF."""
+    from UdsLibrary import UdsLibrary
+
+    channel = f"scan29k-{uuid.uuid4().hex}"
+    sim = EcuSimulator.from_file(_ecu_29bit(tmp_path, 0x10), interface="virtual", channel=channel, profile="ci")
+    sim.start()
+    library = UdsLibrary()
+    try:
+        library.open_uds_connection(interface="virtual", channel=channel, request_id="7E0", response_id="7E8",
+                                    functional_id="7DF")
+        ecus = library.discover_ecus(id_range="18DA00F1-18DA0FF1")  # 0x10 is outside: only the functional probe
+        assert [(e["request_id"], e["functional"], e["physical"], e["tester_present"]) for e in ecus] == [
+            ("18DA10F1", True, False, "7E 00")]
+        assert len(ecus[0]["vin"]) == 17
+    finally:
+        library.close_all_uds_connections()
+        sim.stop()
+
+
 def test_uds_scan(vehicle_bus, capsys: pytest.CaptureFixture[str]) -> None:
     channel, _ = vehicle_bus
     assert main(["scan", "--interface", "virtual", "--channel", channel, "--functional",
