@@ -37,7 +37,7 @@ from robot.libraries.Remote import Remote
 from robot.model import SuiteVisitor
 from robot.utils import secs_to_timestr
 
-from UdsLibrary.bench import load_bench
+from UdsLibrary.bench import Bench, load_bench
 from UdsLibrary.errors import UdsLibraryError
 from UdsLibrary.keywords.base import to_seconds
 from UdsLibrary.log import logger
@@ -74,9 +74,9 @@ class _LocalPool:
 
     where = "${BENCH}"
 
-    def __init__(self, name: str, file: str, tags: tuple[str, ...]) -> None:
+    def __init__(self, file: str, bench: Bench) -> None:
         self._lib = _PabotLib()
-        self._lib.add_value_to_set(name, {"bench": file, "tags": ", ".join(tags)})
+        self._lib.add_value_to_set(bench.name, {"bench": file, "tags": ", ".join(bench.tags)})
 
     def call(self, method: str, *args: Any) -> Any:
         return getattr(self._lib, method)(*args)
@@ -254,20 +254,19 @@ class BenchPool:
             self._caller = str(caller)
             self._pool = _RemotePool(str(variables.get_variable_value("${PABOTLIBURI}", "127.0.0.1:8270")))
             return self._pool
-        file = variables.get_variable_value("${BENCH}")
-        if not file:
+        given = _variable_bench()
+        if given is None:
             raise BenchUnavailableError(
                 "no bench: run the suite with --variable BENCH:<bench file>, or with pabot --pabotlib "
                 "--resourcefile <value-set file>")
-        file = os.path.normpath(str(file))
-        bench = load_bench(file)
+        file, bench = given
         missing = [tag for tag in tags if tag not in bench.tags]
         if missing:
             carried = ", ".join(bench.tags) or "no tags"
             raise BenchUnavailableError(
                 f"the bench in ${{BENCH}} ({file}) carries {carried} (bench.tags), but the suite needs "
                 f"{', '.join(missing)}: give it a bench that does with --variable BENCH:<bench file>")
-        self._pool = _LocalPool(bench.name, str(file), tuple(bench.tags))
+        self._pool = _LocalPool(file, bench)
         return self._pool
 
     def _private_simulated_bench(self, tags: tuple[str, ...]) -> _LocalPool | None:
@@ -275,18 +274,18 @@ class BenchPool:
         is a simulated ECU on python-can's in-process ``virtual`` bus. Every process then starts a
         simulator of its own, so sharing the file takes nothing from another suite; a bench on a real
         interface or on ``udp_multicast`` is never shared this way (None: the caller fails)."""
-        file = BuiltIn().get_variable_value("${BENCH}")
-        if not file:
-            return None
         try:
-            bench = load_bench(os.path.normpath(str(file)))
+            given = _variable_bench()
         except UdsLibraryError:
             return None
+        if given is None:
+            return None
+        file, bench = given
         if bench.simulator is None or bench.interface != "virtual" or any(tag not in bench.tags for tag in tags):
             return None
         logger.info(f"PabotLib has no value sets (pabot without --resourcefile): this process uses its own "
                     f"simulated bench {bench.name} from ${{BENCH}} ({file})")
-        return _LocalPool(bench.name, os.path.normpath(str(file)), tuple(bench.tags))
+        return _LocalPool(file, bench)
 
     def _unavailable(self, pool: _Pool, tags: tuple[str, ...], error: str) -> BenchUnavailableError:
         disabled = self._disabled(pool)
@@ -347,6 +346,15 @@ class _ReleaseAtClose:
     def close(self) -> None:
         if self._pool._reserved is not None:
             self._pool.return_bench()
+
+
+def _variable_bench() -> tuple[str, Bench] | None:
+    """The bench file in ``${BENCH}`` (normalised) and the bench it describes; None when unset."""
+    file = BuiltIn().get_variable_value("${BENCH}")
+    if not file:
+        return None
+    file = os.path.normpath(str(file))
+    return file, load_bench(file)
 
 
 def _tags_text(tags: tuple[str, ...]) -> str:

@@ -209,11 +209,7 @@ class TraceKeywords(LibraryComponent):
         seconds = to_seconds(timeout, "timeout")
         target = self.target
         connection = target.connection
-        functional_id = None
-        if functional:  # the connection's functional id when it has the width of the probed ids
-            own = connection.addressing.functional_id
-            wide = pairs[0][0] > 0x7FF if pairs else own is not None and own > 0x7FF
-            functional_id = own if own is not None and (own > 0x7FF) == wide else default_functional_id(pairs)
+        functional_id = default_functional_id(pairs, connection.addressing.functional_id) if functional else None
         # The connection's lock keeps its Tester Present thread off the bus while the probes read it.
         with connection._lock:
             connection.drain()  # what arrived before belongs to the connection (and its capture)

@@ -105,6 +105,7 @@ def run_trace(args: argparse.Namespace) -> int:
 def run_scan(args: argparse.Namespace) -> int:
     import json
 
+    from UdsLibrary.converters import parse_id
     from UdsLibrary.trace.discovery import (
         compare,
         default_functional_id,
@@ -120,12 +121,10 @@ def run_scan(args: argparse.Namespace) -> int:
     functional_id = None
     if args.functional_id is not None:
         try:
-            functional_id = int(args.functional_id.strip().removeprefix("0x").removeprefix("0X"), 16)
-        except ValueError:
-            functional_id = -1
-        if not 0 <= functional_id <= 0x1FFFFFFF:
+            functional_id = parse_id(args.functional_id, "--functional-id", 0x1FFFFFFF)
+        except UdsLibraryError:
             raise UdsLibraryError(f"--functional-id '{args.functional_id}' is not a CAN id in hex (such as 7DF or "
-                                  "18DB33F1)")
+                                  "18DB33F1)") from None
     elif args.functional:
         functional_id = default_functional_id(pairs)
     if not pairs and functional_id is None:

@@ -54,9 +54,14 @@ def id_text(can_id: int) -> str:
     return f"{can_id:03X}" if can_id <= 0x7FF else f"{can_id:08X}"
 
 
-def default_functional_id(pairs: Sequence[tuple[int, int]]) -> int:
-    """0x18DB33F1 when the physical probes are 29-bit, else 0x7DF."""
-    return FUNCTIONAL_29 if pairs and pairs[0][0] > 0x7FF else FUNCTIONAL_11
+def default_functional_id(pairs: Sequence[tuple[int, int]], preferred: int | None = None) -> int:
+    """The functional id to probe with `pairs`: `preferred` (a connection's) when there is one and it
+    has the width of the probed ids (any width without pairs); else 0x18DB33F1 when the probes are
+    29-bit, 0x7DF when they are 11-bit."""
+    wide = bool(pairs) and pairs[0][0] > 0x7FF
+    if preferred is not None and (not pairs or (preferred > 0x7FF) == wide):
+        return preferred
+    return FUNCTIONAL_29 if wide else FUNCTIONAL_11
 
 
 @dataclass

@@ -330,13 +330,17 @@ def _python_can_warnings(findings: Findings, progress: Progress) -> Iterator[Non
         can_logger.setLevel(old_level)
 
 
+def _open_text(file: Path, compressed: bool) -> Any:
+    """A text trace (gzip-compressed or not) as lines; undecodable bytes replaced, never fatal."""
+    opener = gzip.open if compressed else open
+    return opener(file, "rt", encoding="utf-8", errors="replace")  # type: ignore[operator]
+
+
 def _reader(file: Path, suffix: str, compressed: bool, findings: Findings, progress: Progress) -> Any:
     if suffix == ".blf":
         return can.io.BLFReader(str(file))
     if suffix == ".asc":
-        opener = gzip.open if compressed else open
-        handle = opener(file, "rt", encoding="utf-8", errors="replace")  # type: ignore[operator]
-        return can.io.ASCReader(_AscLines(handle, findings, progress))
+        return can.io.ASCReader(_AscLines(_open_text(file, compressed), findings, progress))
     if compressed:
         return can.LogReader(str(file))
     return can.io.TRCReader(str(file))
@@ -379,10 +383,8 @@ def _check_blf(file: Path, reader: can.io.BLFReader, frames: int, last: float | 
 def _read_text(file: Path, suffix: str, compressed: bool, findings: Findings,
                progress: Progress) -> Iterator[can.Message]:
     """candump log, CSV: on a bad line, note it and go on with a fresh reader after it."""
-    opener = gzip.open if compressed else open
     reader_class = _TEXT_RESTARTABLE[suffix]
-    with _python_can_warnings(findings, progress), \
-            opener(file, "rt", encoding="utf-8", errors="replace") as handle:  # type: ignore[operator]
+    with _python_can_warnings(findings, progress), _open_text(file, compressed) as handle:
         lines = _Lines(handle)
         while True:
             reader = reader_class(lines)

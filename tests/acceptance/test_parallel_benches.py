@@ -62,6 +62,13 @@ def _robot(outputdir: Path, suite: Path, *variables: str) -> subprocess.Complete
                           check=False)
 
 
+def _the_one_message(result: Result) -> str:
+    """The failure message every test of the run shares (a suite setup failed for all of them)."""
+    messages = {test.message for test in result.suite.all_tests}
+    assert len(messages) == 1, messages
+    return messages.pop()
+
+
 def _result(outputdir: Path, process: subprocess.CompletedProcess[str]) -> Result:
     output = outputdir / "output.xml"
     assert output.exists(), f"no output.xml (exit code {process.returncode}):\n{process.stdout[-3000:]}" \
@@ -362,14 +369,12 @@ def test_an_unreachable_pabotlib_is_named(tmp_path: Path) -> None:
     port = _free_port()  # nothing listens there: pabot ran with --no-pabotlib
     process = _robot(tmp_path, ROOT / "suites" / "smoke", "CALLER_ID:x", f"PABOTLIBURI:127.0.0.1:{port}")
     result = _result(tmp_path, process)
-    messages = {test.message for test in result.suite.all_tests}
-    assert len(messages) == 1
-    message = messages.pop()
+    message = _the_one_message(result)
     assert message.startswith(f"Parent suite setup failed:\nPabotLib at 127.0.0.1:{port} is not reachable"), message
     assert "run pabot with its PabotLib (--pabotlib, not --no-pabotlib)" in message
 
 
-def test_pabot_without_value_sets_gives_each_process_its_own_simulated_bench(tmp_path: Path) -> None:
+def test_pabot_without_value_sets_runs_on_the_in_process_simulated_bench_in_bench_variable(tmp_path: Path) -> None:
     process = _pabot(tmp_path / "own", None, ROOT / "suites" / "smoke", processes=1, name="Own")
     result = _result(tmp_path / "own", process)
     assert result.statistics.total.failed == 0 and result.statistics.total.passed > 0
@@ -381,9 +386,7 @@ def test_pabot_without_value_sets_never_shares_a_bench_other_processes_can_see(t
     process = _pabot(tmp_path / "shared", None, ROOT / "suites" / "smoke", processes=1, name="Shared",
                      options=("--variable", f"BENCH:{shared.as_posix()}"))
     result = _result(tmp_path / "shared", process)
-    messages = {test.message for test in result.suite.all_tests}
-    assert len(messages) == 1
-    message = messages.pop()
+    message = _the_one_message(result)
     assert message.startswith("Parent suite setup failed:\nPabotLib has no benches: start pabot with --resourcefile "
                               "<value-set file>"), message
     assert "only a bench simulated in-process (virtual bus) in ${BENCH} can be used, one per process" in message
@@ -400,8 +403,6 @@ def test_plain_robot_on_a_dead_bench_fails_with_the_reason(tmp_path: Path) -> No
     dead = _dead_bench(tmp_path)
     process = _robot(tmp_path / "out", ROOT / "suites" / "smoke", f"BENCH:{dead.as_posix()}")
     result = _result(tmp_path / "out", process)
-    messages = {test.message for test in result.suite.all_tests}
-    assert len(messages) == 1
-    message = messages.pop()
+    message = _the_one_message(result)
     assert message.startswith("Parent suite setup failed:\nno working bench tagged demo-ecu is left; disabled: "
                               "sim-dead: ECU 'sim-dead' (7E0/7E8) did not answer 3E 00"), message

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fake_clock import FakeClock
 
 from UdsLibrary.bench import bench_from_arguments, load_bench
 from UdsLibrary.description.loader import load_ecu_description
@@ -30,14 +31,6 @@ DEMO = ROOT / "resources" / "ecus" / "demo_ecu.yaml"
 CATALOGUE = ROOT / "docs" / "conformance-catalogue.md"
 DTC_X = 0x9A0B13
 ERASE = "31 01 FF 00 44 00 01 00 00 00 06 00 00"  # 0x00010000-0x0006FFFF: room for 300 blocks (TC3607)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,14 +19,6 @@ from UdsLibrary.simulator.services import SERVICES
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "ecus" / "demo_ecu.yaml"
 KNOWN_NRCS = {0x10, 0x11, 0x12, 0x13, 0x14, 0x21, 0x22, 0x24, 0x31, 0x33, 0x35, 0x36, 0x37, 0x70, 0x71,
               0x72, 0x73, 0x78, 0x7E, 0x7F, 0x92, 0x93}
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")

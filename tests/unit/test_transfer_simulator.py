@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fake_clock import FakeClock
 
 from UdsLibrary.checksums import CHECKSUMS, get_checksum
 from UdsLibrary.description.loader import load_ecu_description
@@ -23,14 +24,6 @@ DEMO = ROOT / "resources" / "ecus" / "demo_ecu.yaml"
 SCHEMA = ROOT / "UdsLibrary" / "description" / "schemas" / "ecu.schema.json"
 FLASH = 0x00010000
 CALIBRATION = 0x00080000
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Ecu:
